@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+LOCK   := requirements-dev.lock
+PO     := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO     := $(PO:.po=.mo)
+export PORTAL_ENV ?= development
+
+.PHONY: help setup run test lint lock serve worker
+
+help:
+	@echo "make run    set up, load the demo data and serve http://127.0.0.1:$(PORT) with a worker"
+	@echo "make test   set up and run every test"
+	@echo "make setup  install what is missing and migrate (safe to repeat)"
+	@echo "make lint   ruff check"
+	@echo "make lock   re-resolve requirements*.lock from pyproject.toml"
+
+# Re-created only when the lock changes; the stamp records what was installed.
+$(VENV)/.installed: $(LOCK)
+	@test -x $(PY) || { py=$$(scripts/find-python) || exit 1; echo "creating $(VENV) with $$py"; "$$py" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	@cp $(LOCK) $@
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || { echo "error: msgfmt not found: install gettext" >&2; exit 1; }
+	msgfmt --check -o $@ $<
+
+setup:
+	@scripts/system-deps
+	@$(MAKE) -s --no-print-directory $(VENV)/.installed $(MO)
+	@mkdir -p var
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py createcachetable -v 0
+
+run: setup
+	$(PY) manage.py load_demo
+	@echo "Serving http://127.0.0.1:$(PORT)/ with one background worker; Ctrl-C stops both."
+	@$(PY) manage.py db_worker --no-reload --queue-name '*' --verbosity 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	PORTAL_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+lock:
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --generate-hashes -q -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 --generate-hashes -q -o requirements-dev.lock
