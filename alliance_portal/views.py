@@ -1,0 +1,50 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.permissions import is_office, require
+from alliance_portal import roc
+from alliance_portal.models import OutboundEmail
+from alliance_portal.tasks import failed_tasks
+from alliances.models import Alliance, ProgrammeYear
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, *, param="page", per_page=PAGE_SIZE):
+    """The page of `queryset` asked for by ?<param>=; a bad or out-of-range number gives the
+    first or last page rather than an error."""
+    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
+    page.param = param
+    return page
+
+
+def home(request):
+    """The public landing page: this programme year's calendar and the alliance directory."""
+    today = timezone.localdate()
+    year = (
+        ProgrammeYear.objects.filter(roc_year__lte=roc.project_year_of(today)).first()
+        or ProgrammeYear.objects.order_by("roc_year").first()
+    )
+    alliances = Alliance.objects.select_related("field").order_by("field__order", "name_zh")
+    return render(
+        request,
+        "home.html",
+        {"year": year, "today": today, "page": paginate(request, alliances)},
+    )
+
+
+@login_required
+def office_failed_work(request):
+    """Background work that failed for good: task runs and emails, for the office to act on."""
+    require(is_office(request.user))
+    emails = OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED)
+    return render(
+        request,
+        "office/failed_work.html",
+        {
+            "tasks": paginate(request, failed_tasks(), param="tasks"),
+            "emails": paginate(request, emails, param="emails"),
+        },
+    )

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.db import models
+
+from alliance_portal.forms import RocDateField
+from alliances.models import Alliance, Field, ProgrammeYear
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["order", "code", "name_zh", "name_en"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgrammeYear)
+class ProgrammeYearAdmin(admin.ModelAdmin):
+    list_display = ["roc_year", "expected_outcomes_due", "first_kpi_due", "second_kpi_due"]
+    formfield_overrides = {models.DateField: {"form_class": RocDateField}}
+
+
+@admin.register(Alliance)
+class AllianceAdmin(admin.ModelAdmin):
+    list_display = ["name_zh", "field", "institution", "team_type"]
+    list_filter = ["field", "team_type"]
+    search_fields = ["name_zh", "name_en", "institution"]

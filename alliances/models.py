@@ -1,0 +1,179 @@
+"""Fields, programme years and alliances (domain.md §1)."""
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from alliance_portal import roc
+
+
+def _bilingual(zh: str, en: str) -> str:
+    return en if (get_language() or "").startswith("en") and en else zh
+
+
+class Field(models.Model):
+    """One of the eight fields (領域), in the programme's fixed order (reference/fields.csv).
+    Created by a data migration; not edited in the portal."""
+
+    order = models.PositiveSmallIntegerField(_("order"), unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=20, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _bilingual(self.name_zh, self.name_en)
+
+
+def _d(roc_year: int, month: int, day: int) -> dt.date:
+    return dt.date(roc.ad_year(roc_year), month, day)
+
+
+class ProgrammeYear(models.Model):
+    """Programme (project) year N: N.02.01 to (N+1).01.31, with its calendar and settings.
+
+    Deadlines are dates; a deadline is the end of its day, 23:59:59 Asia/Taipei (§4).
+    `calendar_defaults(N)` gives the published calendar; the office may change any of it.
+    """
+
+    roc_year = models.PositiveSmallIntegerField(
+        _("programme year (ROC)"),
+        unique=True,
+        validators=[MinValueValidator(100), MaxValueValidator(199)],
+    )
+    expected_outcomes_opens = models.DateField(_("expected outcomes: window opens"))
+    expected_outcomes_due = models.DateField(_("expected outcomes: due"))
+    first_kpi_opens = models.DateField(_("first KPI filing: window opens"))
+    first_kpi_due = models.DateField(_("first KPI filing: due"))
+    second_kpi_opens = models.DateField(_("second KPI filing: window opens"))
+    second_kpi_due = models.DateField(_("second KPI filing: due"))
+    banner_due = models.DateField(_("alliance banner and website: due"))
+    midterm_report_due = models.DateField(_("mid-term report (MOST site): due"))
+    subsidy_cap = models.PositiveIntegerField(
+        _("subsidy cap per alliance (NT$)"), default=3_000_000
+    )
+    collaboration_weight_phase1 = models.PositiveSmallIntegerField(
+        _("collaboration weight, phase 1 (%)"),
+        default=100,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of collaboration funding counted toward total revenue (R8)."),
+    )
+    collaboration_weight_phase2 = models.PositiveSmallIntegerField(
+        _("collaboration weight, phase 2 (%)"),
+        default=30,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of collaboration funding counted toward total revenue (R8)."),
+    )
+
+    class Meta:
+        ordering = ["-roc_year"]
+        verbose_name = _("programme year")
+        verbose_name_plural = _("programme years")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expected_outcomes_opens__lte=models.F("expected_outcomes_due")),
+                name="programmeyear_expected_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_kpi_opens__lte=models.F("first_kpi_due")),
+                name="programmeyear_first_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(second_kpi_opens__lte=models.F("second_kpi_due")),
+                name="programmeyear_second_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(collaboration_weight_phase1__lte=100)
+                & models.Q(collaboration_weight_phase2__lte=100),
+                name="programmeyear_weights_are_percentages",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Programme year %(year)s") % {"year": self.roc_year})
+
+    @staticmethod
+    def calendar_defaults(roc_year: int) -> dict:
+        """The filing calendar of domain.md §4 for year N."""
+        return {
+            "expected_outcomes_opens": _d(roc_year, 3, 1),
+            "expected_outcomes_due": _d(roc_year, 4, 15),
+            "first_kpi_opens": _d(roc_year, 2, 1),
+            "first_kpi_due": _d(roc_year, 10, 31),
+            "second_kpi_opens": _d(roc_year, 11, 1),
+            "second_kpi_due": _d(roc_year + 1, 1, 31),
+            "banner_due": _d(roc_year, 4, 30),
+            "midterm_report_due": _d(roc_year, 10, 31),
+        }
+
+    @property
+    def starts_on(self) -> dt.date:
+        return roc.project_year_bounds(self.roc_year)[0]
+
+    @property
+    def ends_on(self) -> dt.date:
+        return roc.project_year_bounds(self.roc_year)[1]
+
+    def contains(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    def calendar(self) -> list[tuple[str, dt.date | None, dt.date]]:
+        """(what, opens, due) in date order, for the calendar shown to alliances."""
+        rows = [
+            (_("First KPI filing"), self.first_kpi_opens, self.first_kpi_due),
+            (_("Expected outcomes"), self.expected_outcomes_opens, self.expected_outcomes_due),
+            (_("Alliance banner and website"), None, self.banner_due),
+            (_("Mid-term report on the MOST site"), None, self.midterm_report_due),
+            (_("Second KPI filing"), self.second_kpi_opens, self.second_kpi_due),
+        ]
+        return sorted(rows, key=lambda row: row[2])
+
+
+class TeamType(models.TextChoices):
+    """聯盟團隊運作型態"""
+
+    CROSS_SCHOOL = "cross_school", _("Cross-school collaboration")
+    REGIONAL_CENTRE = "regional_centre", _("Regional research centre")
+    SAME_SCHOOL = "same_school", _("Same-school integration")
+    SINGLE_LAB = "single_lab", _("Single laboratory")
+
+
+class Alliance(models.Model):
+    """A university team that sells its core technology to member firms (產學小聯盟)."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    field = models.ForeignKey(
+        Field, verbose_name=_("field"), on_delete=models.PROTECT, related_name="alliances"
+    )
+    institution = models.CharField(_("executing institution"), max_length=120)
+    team_type = models.CharField(_("team type"), max_length=20, choices=TeamType.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["field__order", "name_zh"]
+        verbose_name = _("alliance")
+        verbose_name_plural = _("alliances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "name_zh"], name="alliance_unique_name_per_institution"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _bilingual(self.name_zh, self.name_en)
