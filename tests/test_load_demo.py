@@ -1,0 +1,53 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import ProgrammeRole, User
+from alliance_portal.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from alliances.models import Alliance, Field, ProgrammeYear
+
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+
+
+def counts():
+    return (User.objects.count(), Alliance.objects.count(), ProgrammeYear.objects.count())
+
+
+def test_load_demo_is_idempotent_and_prints_the_logins(capsys):
+    call_command("load_demo")
+    first = counts()
+    out = capsys.readouterr().out
+    assert "office@example.org" in out and DEMO_PASSWORD in out
+    call_command("load_demo")
+    assert counts() == first
+    assert "nothing changed" in capsys.readouterr().out
+    assert first[0] == len(DEMO_ACCOUNTS) == 8
+    assert sorted(ProgrammeYear.objects.values_list("roc_year", flat=True)) == list(range(102, 108))
+
+
+def test_demo_accounts_log_in_with_the_documented_password(client):
+    call_command("load_demo")
+    for email, *_ in DEMO_ACCOUNTS:
+        assert client.login(email=email, password=DEMO_PASSWORD), email
+        client.logout()
+    assert User.objects.get(email="office@example.org").programme_role == ProgrammeRole.OFFICE
+    assert User.objects.get(email="outsider@example.org").programme_role == ""
+
+
+def test_load_demo_refuses_when_demo_data_is_not_allowed(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
+        call_command("load_demo")
+    assert counts() == (0, 0, 0)
+
+
+def test_the_eight_fields_exist_in_their_fixed_order():
+    assert list(Field.objects.values_list("name_zh", flat=True)) == [
+        "土木能環",
+        "民生化工",
+        "生醫",
+        "創服教育",
+        "經管資服",
+        "資通",
+        "電子",
+        "機電材料",
+    ]
