@@ -10,7 +10,7 @@ PO     := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO     := $(PO:.po=.mo)
 export PORTAL_ENV ?= development
 
-.PHONY: help setup run test lint lock serve worker
+.PHONY: help setup run test lint lock messages
 
 help:
 	@echo "make run    set up, load the demo data and serve http://127.0.0.1:$(PORT) with a worker"
@@ -18,6 +18,7 @@ help:
 	@echo "make setup  install what is missing and migrate (safe to repeat)"
 	@echo "make lint   ruff check"
 	@echo "make lock   re-resolve requirements*.lock from pyproject.toml"
+	@echo "make messages  update locale/zh_Hant/LC_MESSAGES/django.po from the code"
 
 # Re-created only when the lock changes; the stamp records what was installed.
 $(VENV)/.installed: $(LOCK)
@@ -53,3 +54,6 @@ lock:
 	@test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --generate-hashes -q -o requirements.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 --generate-hashes -q -o requirements-dev.lock
+
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hant --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench

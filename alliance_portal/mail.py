@@ -40,7 +40,7 @@ def _render(template: str, context: dict, language: str) -> tuple[str, str, str]
             html = render_to_string(f"email/{template}.html", context)
         except TemplateDoesNotExist:
             html = ""
-    return " ".join(subject.split()), text, html
+    return subject, text, html
 
 
 def send_templated_email(
@@ -49,36 +49,61 @@ def send_templated_email(
     template: str,
     context: dict | None = None,
     language: str | None = None,
-    dedupe_key: str | None = None,
+    dedupe_key: str = "",
     created_by=None,
 ) -> OutboundEmail:
-    """Queue one message; returns its log row. With a dedupe_key already used, returns
-    the existing row and queues nothing."""
-    if not to:
-        raise ValueError("an email needs at least one recipient")
+    """Render templates/email/<template>.* in `language` and queue the message."""
     language = language or settings.LANGUAGE_CODE
     if dedupe_key:
         existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
     subject, text, html = _render(template, context or {}, language)
+    return queue_email(
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        template=template,
+        language=language,
+        dedupe_key=dedupe_key,
+        created_by=created_by,
+    )
+
+
+def queue_email(
+    *,
+    to: list[str],
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    template: str,
+    language: str,
+    dedupe_key: str = "",
+    created_by=None,
+) -> OutboundEmail:
+    """Log an already rendered message and enqueue its delivery (used by
+    send_templated_email and by allauth's adapter). With a dedupe_key already used,
+    returns the existing row and queues nothing."""
+    if not to:
+        raise ValueError("an email needs at least one recipient")
     try:
         with transaction.atomic():
             email = OutboundEmail.objects.create(
                 to=list(to),
-                subject=subject,
-                body_text=text,
-                body_html=html,
+                subject=" ".join(subject.split())[:255],
+                body_text=body_text,
+                body_html=body_html,
                 template=template,
                 language=language,
-                dedupe_key=dedupe_key or "",
+                dedupe_key=dedupe_key,
                 created_by=created_by,
             )
+            deliver_email.enqueue(email.pk)
     except IntegrityError:
         if dedupe_key:  # queued by a concurrent caller a moment ago
             return OutboundEmail.objects.get(dedupe_key=dedupe_key)
         raise
-    deliver_email.enqueue(email.pk)
     return email
 
 

@@ -171,6 +171,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[產學小聯盟] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 # Internationalisation: Traditional Chinese first, English available.

@@ -40,10 +40,10 @@ def worker(transactional_db):
 
 @pytest.fixture
 def make_user(db):
-    from accounts.models import User
+    from accounts.services import user_create
 
     def make(email, *, password="correct-horse-battery", **fields):
-        return User.objects.create_user(email=email, password=password, **fields)
+        return user_create(email=email, password=password, **fields)
 
     return make
 

@@ -27,8 +27,10 @@ def test_load_demo_is_idempotent_and_prints_the_logins(capsys):
 def test_demo_accounts_log_in_with_the_documented_password(client):
     call_command("load_demo")
     for email, *_ in DEMO_ACCOUNTS:
-        assert client.login(email=email, password=DEMO_PASSWORD), email
-        client.logout()
+        response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert client.session["_auth_user_id"] == str(User.objects.get(email=email).pk)
+        client.post("/accounts/logout/")
     assert User.objects.get(email="office@example.org").programme_role == ProgrammeRole.OFFICE
     assert User.objects.get(email="outsider@example.org").programme_role == ""
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import ProgrammeRole, User
+from accounts.services import user_create
 from alliances.models import Alliance, Field, ProgrammeYear, TeamType
 
 DEMO_PASSWORD = "alliance-demo"  # noqa: S105 — documented demo login, never in production
@@ -101,8 +102,6 @@ class Command(BaseCommand):
         for email, name, role, _purpose in DEMO_ACCOUNTS:
             if User.objects.filter(email__iexact=email).exists():
                 continue
-            User.objects.create_user(
-                email=email, password=DEMO_PASSWORD, name=name, programme_role=role
-            )
+            user_create(email=email, password=DEMO_PASSWORD, name=name, programme_role=role)
             created += 1
         return created
