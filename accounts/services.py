@@ -20,7 +20,5 @@ def user_create(
     user = User.objects.create_user(
         email=email, password=password, name=name, programme_role=programme_role
     )
-    EmailAddress.objects.create(
-        user=user, email=user.email, primary=True, verified=email_verified
-    )
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user

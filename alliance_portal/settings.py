@@ -12,6 +12,7 @@ PORTAL_ENV picks the defaults of a kind of deployment:
 Every default below can be overridden by the variable of the same name.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -38,6 +39,17 @@ def env_bool(name: str, default: bool) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_json(name: str, default):
+    """A whole setting as JSON, e.g. MAILERS='{"default": {"BACKEND": "..."}}'."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from exc
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -190,6 +202,7 @@ MEDIA_URL = "media/"
 
 # Email: one named mailer (Django 6.1 MAILERS). MAILER_BACKEND picks the backend; SMTP
 # options come from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS.
+# MAILERS, as JSON, replaces the whole setting.
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "產學小聯盟計畫辦公室 <office@example.org>"
 )
@@ -210,18 +223,22 @@ if _mailer_backend.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", False),
         "timeout": 30,
     }
-MAILERS = {"default": {"BACKEND": _mailer_backend, "OPTIONS": _mailer_options}}
+MAILERS = env_json("MAILERS", {"default": {"BACKEND": _mailer_backend, "OPTIONS": _mailer_options}})
 
 # Background work: Django's tasks framework on the django-tasks-db backend; `manage.py
-# db_worker` runs them. TASKS_BACKEND=immediate runs them in-process (for debugging only).
-TASKS = {
-    "default": {
-        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
-        if os.environ.get("TASKS_BACKEND") == "immediate"
-        else "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "email"],
-    }
-}
+# db_worker` runs them. TASKS_BACKEND=immediate runs them in-process (for debugging only);
+# TASKS, as JSON, replaces the whole setting.
+TASKS = env_json(
+    "TASKS",
+    {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("TASKS_BACKEND") == "immediate"
+            else "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "email"],
+        }
+    },
+)
 # Retries of failed tasks (alliance_portal.tasks.retrying_task): attempts and first delay.
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "4"))
 TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "30"))

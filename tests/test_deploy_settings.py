@@ -63,3 +63,26 @@ def test_load_demo_refuses_under_production_settings(tmp_path):
         tmp_path=tmp_path,
     )
     assert users.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_mailers_and_tasks_can_be_set_whole_from_the_environment(tmp_path):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.MAILERS['default']['BACKEND']); print(s.TASKS['default']['BACKEND'])",
+        tmp_path=tmp_path,
+        MAILERS='{"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}',
+        TASKS='{"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}',
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-2:] == [
+        "django.core.mail.backends.dummy.EmailBackend",
+        "django.tasks.backends.dummy.DummyBackend",
+    ]
+
+
+def test_a_malformed_setting_is_named(tmp_path):
+    result = manage("check", tmp_path=tmp_path, MAILERS="{not json")
+    assert result.returncode != 0
+    assert "MAILERS must be JSON" in result.stderr
