@@ -22,3 +22,18 @@ def user_create(
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, password: str) -> User:
+    """The invited person sets their password; their address is thereby verified."""
+    from alliance_portal import audit
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    audit.record(actor=user, action="account.invitation_accepted", target=user)
+    return user

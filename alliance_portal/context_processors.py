@@ -1,9 +1,15 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 
 def portal(request):
-    """What the base layout needs on every page."""
+    """What the base layout needs on every page; the user's alliances are read only when a
+    page shows them (one query, shared with the permission checks of the request)."""
+    from alliances.permissions import active_roles
+
+    user = getattr(request, "user", None)
     return {
         "PORTAL_ENV": settings.PORTAL_ENV,
         "DEMO_DATA_ALLOWED": settings.DEMO_DATA_ALLOWED,
+        "my_roles": SimpleLazyObject(lambda: list(active_roles(user).values())),
     }

@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.OfficeMfaMiddleware",
 ]
 
 ROOT_URLCONF = "alliance_portal.urls"
@@ -173,7 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"
 
 # django-allauth (65.x setting names)
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -185,6 +186,12 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[產學小聯盟] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "產學小聯盟管考平台"
+# Failed logins are limited per address and per IP in the shared cache (allauth).
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/300s/key"}
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
+# Absolute links in emails (invitations, notifications).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Internationalisation: Traditional Chinese first, English available.
 LANGUAGE_CODE = "zh-hant"

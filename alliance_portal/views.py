@@ -1,9 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.permissions import is_office, require
+from accounts.permissions import office_view
 from alliance_portal import roc
 from alliance_portal.models import OutboundEmail
 from alliance_portal.tasks import failed_tasks
@@ -35,10 +34,9 @@ def home(request):
     )
 
 
-@login_required
+@office_view
 def office_failed_work(request):
     """Background work that failed for good: task runs and emails, for the office to act on."""
-    require(is_office(request.user))
     emails = OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED)
     return render(
         request,

@@ -177,3 +177,103 @@ class Alliance(models.Model):
     @property
     def name(self) -> str:
         return _bilingual(self.name_zh, self.name_en)
+
+
+class TeamRole(models.TextChoices):
+    PI = "pi", _("PI")
+    CO_PI = "co_pi", _("Co-PI")
+    ASSISTANT = "assistant", _("Assistant")
+
+
+class Capability(models.TextChoices):
+    """What an approved assistant may do besides viewing (set by the PI or a co-PI)."""
+
+    LEDGER = "ledger", _("Keep the ledger")
+    FILINGS = "filings", _("Prepare filings")
+    EVENTS = "events", _("Register for events")
+
+
+class RoleStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    ACTIVE = "active", _("Active")
+    REJECTED = "rejected", _("Rejected")
+    REVOKED = "revoked", _("Revoked")
+    ENDED = "ended", _("Ended")
+
+
+LIVE_STATUSES = [RoleStatus.PENDING, RoleStatus.ACTIVE]
+
+
+class AllianceRole(models.Model):
+    """A person's role in one alliance (PI, co-PI or assistant) and its history.
+
+    Rows are never deleted: a rejected, revoked or ended role stays as a record. Only one
+    live (pending or active) role per person and alliance, and one active PI per alliance.
+    Changes go through alliances.services, each with an audit event.
+    """
+
+    alliance = models.ForeignKey(
+        Alliance, verbose_name=_("alliance"), on_delete=models.CASCADE, related_name="roles"
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="alliance_roles",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=TeamRole.choices)
+    status = models.CharField(_("status"), max_length=10, choices=RoleStatus.choices)
+    capabilities = models.JSONField(_("capabilities"), default=list, blank=True)
+    note = models.TextField(_("note to the PI"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("requested or appointed at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alliance role")
+        verbose_name_plural = _("alliance roles")
+        ordering = ["alliance", "role", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "user"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="alliancerole_one_live_role_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["alliance"],
+                condition=models.Q(role="pi", status="active"),
+                name="alliancerole_one_active_pi",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="pending") | models.Q(role="assistant"),
+                name="alliancerole_only_assistants_wait",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.alliance}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RoleStatus.ACTIVE
+
+    def has_capability(self, capability: str) -> bool:
+        """PI and co-PIs can do everything an assistant can; assistants what they were given."""
+        if not self.is_active:
+            return False
+        if self.role in (TeamRole.PI, TeamRole.CO_PI):
+            return True
+        return capability in self.capabilities
+
+    def capability_labels(self) -> list[str]:
+        return [str(label) for value, label in Capability.choices if value in self.capabilities]

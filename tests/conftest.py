@@ -32,6 +32,26 @@ def run_worker() -> None:
             signal.signal(sig, handler)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Tests with a database see the eight fields of the data migration, also after a
+    transactional test flushed them."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue(
+            "transactional_db"
+            if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+            else "db"
+        )
+        from alliances.reference import ensure_fields
+
+        ensure_fields()
+
+
 @pytest.fixture
 def worker(transactional_db):
     """Call to run the queued tasks through the real worker (needs committed rows)."""
@@ -48,11 +68,81 @@ def make_user(db):
     return make
 
 
+def give_mfa(user):
+    """Set up TOTP for the user, as the office does before any office page."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 @pytest.fixture
 def office_user(make_user):
     from accounts.models import ProgrammeRole
 
-    return make_user("office@example.org", name="辦公室", programme_role=ProgrammeRole.OFFICE)
+    user = make_user("office@example.org", name="辦公室", programme_role=ProgrammeRole.OFFICE)
+    return give_mfa(user)
+
+
+@pytest.fixture
+def people(make_user):
+    """The canonical users of the permission tests, around two alliances."""
+    from types import SimpleNamespace
+
+    from accounts.models import ProgrammeRole
+    from alliances.models import (
+        Alliance,
+        AllianceRole,
+        Capability,
+        Field,
+        RoleStatus,
+        TeamRole,
+        TeamType,
+    )
+
+    field = Field.objects.get(code="mech")
+    alliance = Alliance.objects.create(
+        name_zh="智慧精密加工產學小聯盟",
+        field=field,
+        institution="國立成功大學",
+        team_type=TeamType.SAME_SCHOOL,
+    )
+    other = Alliance.objects.create(
+        name_zh="綠色營建材料產學小聯盟",
+        field=Field.objects.get(code="civil"),
+        institution="國立臺北科技大學",
+        team_type=TeamType.CROSS_SCHOOL,
+    )
+    p = SimpleNamespace(alliance=alliance, other_alliance=other, anonymous=None)
+    p.pi = make_user("pi@example.org", name="林主持人")
+    p.copi = make_user("copi@example.org", name="張共同主持人")
+    p.assistant = make_user("assistant@example.org", name="黃助理")
+    p.pending = make_user("pending@example.org", name="吳助理")
+    p.revoked = make_user("revoked@example.org", name="鄭前助理")
+    p.other_pi = make_user("other-pi@example.org", name="陳主持人")
+    p.outsider = make_user("outsider@example.org", name="路人")
+    p.office = give_mfa(
+        make_user("office@example.org", name="王專員", programme_role=ProgrammeRole.OFFICE)
+    )
+    p.viewer = make_user("viewer@example.org", name="李科長", programme_role=ProgrammeRole.VIEWER)
+    p.reviewer = make_user(
+        "reviewer@example.org", name="陳委員", programme_role=ProgrammeRole.REVIEWER
+    )
+
+    def role(user, alliance, kind, status=RoleStatus.ACTIVE, capabilities=()):
+        return AllianceRole.objects.create(
+            alliance=alliance, user=user, role=kind, status=status, capabilities=list(capabilities)
+        )
+
+    p.pi_role = role(p.pi, alliance, TeamRole.PI)
+    p.copi_role = role(p.copi, alliance, TeamRole.CO_PI)
+    p.assistant_role = role(
+        p.assistant, alliance, TeamRole.ASSISTANT, capabilities=[Capability.LEDGER]
+    )
+    p.pending_role = role(p.pending, alliance, TeamRole.ASSISTANT, RoleStatus.PENDING)
+    p.revoked_role = role(p.revoked, alliance, TeamRole.ASSISTANT, RoleStatus.REVOKED)
+    p.other_pi_role = role(p.other_pi, other, TeamRole.PI)
+    return p
 
 
 @pytest.fixture

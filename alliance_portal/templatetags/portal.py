@@ -12,7 +12,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from alliance_portal import money, roc
+from alliance_portal import audit, money, roc
 
 register = template.Library()
 
@@ -59,3 +59,19 @@ def ntd(value):
 @register.filter
 def kntd(value):
     return money.format_thousands(value)
+
+
+@register.filter
+def audit_action(value):
+    return audit.action_label(value)
+
+
+@register.filter
+def state_items(value):
+    """Key: value pairs of an audit event's before/after, lists joined."""
+    if not isinstance(value, dict):
+        return []
+    return [
+        (key, ", ".join(map(str, item)) if isinstance(item, list) else item)
+        for key, item in value.items()
+    ]

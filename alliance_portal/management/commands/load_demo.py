@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import ProgrammeRole, User
 from accounts.services import user_create
 from alliances.models import Alliance, Field, ProgrammeYear, TeamType
+from alliances.reference import ensure_fields
 
 DEMO_PASSWORD = "alliance-demo"  # noqa: S105 — documented demo login, never in production
 
@@ -85,7 +86,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<24} {purpose}")
 
     def load(self) -> int:
-        created = 0
+        created = ensure_fields()
         for roc_year in DEMO_YEARS:
             _, new = ProgrammeYear.objects.get_or_create(
                 roc_year=roc_year, defaults=ProgrammeYear.calendar_defaults(roc_year)

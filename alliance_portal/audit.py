@@ -1,0 +1,51 @@
+"""The one audit trail of the portal (docs/decisions.md).
+
+Services call `record()` inside their own transaction, so a change and its audit event
+commit or roll back together. Events say who did what to which object, when, with the
+state before and after (plain JSON) and an optional reason.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from alliance_portal.models import AuditEvent
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    target,
+    alliance=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        target_repr=str(target)[:200],
+        alliance=alliance,
+        before=before or {},
+        after=after or {},
+        reason=reason,
+    )
+
+
+ACTION_LABELS = {
+    "role.requested": _("Assistant asked to join"),
+    "role.approved": _("Assistant approved"),
+    "role.rejected": _("Assistant rejected"),
+    "role.capabilities_changed": _("Capabilities changed"),
+    "role.revoked": _("Role ended"),
+    "role.pi_assigned": _("PI assigned"),
+    "role.handover": _("Alliance handed to a new PI"),
+    "role.co_pi_appointed": _("Co-PI appointed"),
+    "account.invitation_accepted": _("Invitation accepted"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

@@ -1,0 +1,112 @@
+"""Reads for alliance pages and dashboards, each a bounded number of queries."""
+
+from django.db.models import Count, Q
+
+from accounts.models import ProgrammeRole
+from alliance_portal.models import AuditEvent
+from alliances import permissions
+from alliances.models import Alliance, AllianceRole, RoleStatus, TeamRole
+
+ROLE_ACTIONS = (
+    "role.requested",
+    "role.approved",
+    "role.rejected",
+    "role.capabilities_changed",
+    "role.revoked",
+    "role.pi_assigned",
+    "role.handover",
+    "role.co_pi_appointed",
+)
+
+
+def pending_requests(alliances):
+    return (
+        AllianceRole.objects.filter(
+            alliance__in=alliances, role=TeamRole.ASSISTANT, status=RoleStatus.PENDING
+        )
+        .select_related("user", "alliance")
+        .order_by("created_at")
+    )
+
+
+def dashboard_for(user) -> dict:
+    """What the person's dashboard shows, by role."""
+    roles = list(permissions.active_roles(user).values())
+    managed = [r.alliance for r in roles if r.role in (TeamRole.PI, TeamRole.CO_PI)]
+    own_pending = list(
+        AllianceRole.objects.filter(user=user, status=RoleStatus.PENDING).select_related("alliance")
+    )
+    context = {
+        "roles": roles,
+        "own_pending": own_pending,
+        "to_do": list(pending_requests(managed)) if managed else [],
+        "programme_role": user.programme_role,
+    }
+    if user.programme_role == ProgrammeRole.OFFICE:
+        context["office"] = office_overview()
+    return context
+
+
+def office_overview() -> dict:
+    from alliance_portal.models import OutboundEmail
+    from alliance_portal.tasks import failed_tasks
+
+    counts = Alliance.objects.aggregate(
+        total=Count("pk", distinct=True),
+        without_pi=Count(
+            "pk",
+            filter=~Q(
+                pk__in=AllianceRole.objects.filter(
+                    role=TeamRole.PI, status=RoleStatus.ACTIVE
+                ).values("alliance")
+            ),
+            distinct=True,
+        ),
+    )
+    return {
+        "alliances": counts["total"],
+        "alliances_without_pi": counts["without_pi"],
+        "pending_assistants": AllianceRole.objects.filter(status=RoleStatus.PENDING).count(),
+        "invitations_open": AllianceRole.objects.filter(
+            status=RoleStatus.ACTIVE, user__last_login__isnull=True
+        )
+        .values("user")
+        .distinct()
+        .count(),
+        "failed_tasks": failed_tasks().count(),
+        "failed_emails": OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count(),
+    }
+
+
+def team_of(alliance: Alliance):
+    """Every role of the alliance, live ones first."""
+    return (
+        AllianceRole.objects.filter(alliance=alliance)
+        .select_related("user", "decided_by")
+        .order_by("status", "role", "created_at")
+    )
+
+
+def role_events(alliance: Alliance | None = None):
+    qs = AuditEvent.objects.filter(action__in=ROLE_ACTIONS).select_related("actor", "alliance")
+    if alliance is not None:
+        qs = qs.filter(alliance=alliance)
+    return qs
+
+
+def office_alliances():
+    from django.db.models import OuterRef, Subquery
+
+    pi = AllianceRole.objects.filter(
+        alliance=OuterRef("pk"), role=TeamRole.PI, status=RoleStatus.ACTIVE
+    )
+    return (
+        Alliance.objects.select_related("field")
+        .annotate(
+            pi_name=Subquery(pi.values("user__name")[:1]),
+            pi_email=Subquery(pi.values("user__email")[:1]),
+            team_size=Count("roles", filter=Q(roles__status=RoleStatus.ACTIVE)),
+            pending=Count("roles", filter=Q(roles__status=RoleStatus.PENDING)),
+        )
+        .order_by("field__order", "name_zh")
+    )

@@ -1,0 +1,396 @@
+"""State changes of alliance teams. Each service runs in one transaction, checks who may
+act (404 for those who may not see the alliance, TeamError for a refusal people should
+read) and writes exactly one audit event for the role event it performs.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.permissions import is_office, require
+from accounts.services import user_create
+from accounts.tokens import make_invitation_token
+from alliance_portal import audit
+from alliance_portal.mail import send_templated_email
+from alliances import permissions
+from alliances.models import (
+    LIVE_STATUSES,
+    Alliance,
+    AllianceRole,
+    Capability,
+    RoleStatus,
+    TeamRole,
+)
+
+
+class TeamError(Exception):
+    """A refused team change, with a message for the person who tried it."""
+
+
+NO_ROLE = {"role": None, "status": None}
+
+
+def _snapshot(role: AllianceRole) -> dict:
+    return {
+        "user": role.user.email,
+        "role": role.role,
+        "status": role.status,
+        "capabilities": sorted(role.capabilities),
+    }
+
+
+def _clean_capabilities(capabilities) -> list[str]:
+    allowed = set(Capability.values)
+    chosen = sorted(set(capabilities or []))
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown:
+        raise TeamError(_("Unknown capability: %(names)s") % {"names": ", ".join(unknown)})
+    return chosen
+
+
+def _link(path: str) -> str:
+    return settings.PORTAL_BASE_URL + path
+
+
+def _locked_role(role: AllianceRole) -> AllianceRole:
+    return (
+        AllianceRole.objects.select_for_update().select_related("user", "alliance").get(pk=role.pk)
+    )
+
+
+def _team_managers(alliance: Alliance) -> list[User]:
+    return [
+        r.user
+        for r in AllianceRole.objects.filter(
+            alliance=alliance,
+            status=RoleStatus.ACTIVE,
+            role__in=[TeamRole.PI, TeamRole.CO_PI],
+        ).select_related("user")
+    ]
+
+
+# --- assistants -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assistant_register(
+    *, email: str, name: str, password: str, alliance: Alliance, note: str = ""
+) -> AllianceRole:
+    """A new assistant signs up naming an alliance: an unverified account and a pending
+    role; the PI and co-PIs are told by email and see it on their dashboard."""
+    user = user_create(email=email, name=name, password=password, email_verified=False)
+    role = AllianceRole.objects.create(
+        alliance=alliance,
+        user=user,
+        role=TeamRole.ASSISTANT,
+        status=RoleStatus.PENDING,
+        note=note,
+    )
+    audit.record(
+        actor=user,
+        action="role.requested",
+        target=role,
+        alliance=alliance,
+        before=NO_ROLE,
+        after=_snapshot(role),
+        reason=note,
+    )
+    team_url = _link(reverse("alliance_team", args=[alliance.pk]))
+    for manager in _team_managers(alliance):
+        send_templated_email(
+            to=[manager.email],
+            template="assistant_requested",
+            context={"role": role, "alliance": alliance, "team_url": team_url},
+            language=manager.preferred_language,
+        )
+    return role
+
+
+@transaction.atomic
+def assistant_approve(*, role: AllianceRole, by: User, capabilities) -> AllianceRole:
+    role = _locked_role(role)
+    require(permissions.can_view_alliance(by, role.alliance))
+    if not permissions.can_manage_team(by, role.alliance) or role.role != TeamRole.ASSISTANT:
+        raise TeamError(_("Only the PI or a co-PI of this alliance can approve assistants."))
+    if role.status != RoleStatus.PENDING:
+        raise TeamError(
+            _("This request was already decided (%(status)s); nothing was changed.")
+            % {"status": role.get_status_display()}
+        )
+    before = _snapshot(role)
+    role.status = RoleStatus.ACTIVE
+    role.capabilities = _clean_capabilities(capabilities)
+    role.decided_at = timezone.now()
+    role.decided_by = by
+    role.save(update_fields=["status", "capabilities", "decided_at", "decided_by"])
+    audit.record(
+        actor=by,
+        action="role.approved",
+        target=role,
+        alliance=role.alliance,
+        before=before,
+        after=_snapshot(role),
+    )
+    send_templated_email(
+        to=[role.user.email],
+        template="assistant_approved",
+        context={
+            "role": role,
+            "alliance": role.alliance,
+            "url": _link(reverse("alliance_dashboard", args=[role.alliance_id])),
+        },
+        language=role.user.preferred_language,
+    )
+    return role
+
+
+@transaction.atomic
+def assistant_reject(*, role: AllianceRole, by: User, reason: str) -> AllianceRole:
+    role = _locked_role(role)
+    require(permissions.can_view_alliance(by, role.alliance))
+    if not permissions.can_manage_team(by, role.alliance) or role.role != TeamRole.ASSISTANT:
+        raise TeamError(_("Only the PI or a co-PI of this alliance can reject assistants."))
+    if role.status != RoleStatus.PENDING:
+        raise TeamError(
+            _("This request was already decided (%(status)s); nothing was changed.")
+            % {"status": role.get_status_display()}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise TeamError(_("Say why the request is rejected; the assistant receives the reason."))
+    before = _snapshot(role)
+    role.status = RoleStatus.REJECTED
+    role.reason = reason
+    role.decided_at = timezone.now()
+    role.decided_by = by
+    role.ended_at = role.decided_at
+    role.save(update_fields=["status", "reason", "decided_at", "decided_by", "ended_at"])
+    audit.record(
+        actor=by,
+        action="role.rejected",
+        target=role,
+        alliance=role.alliance,
+        before=before,
+        after=_snapshot(role),
+        reason=reason,
+    )
+    send_templated_email(
+        to=[role.user.email],
+        template="assistant_rejected",
+        context={"role": role, "alliance": role.alliance, "reason": reason},
+        language=role.user.preferred_language,
+    )
+    return role
+
+
+@transaction.atomic
+def assistant_set_capabilities(*, role: AllianceRole, by: User, capabilities) -> AllianceRole:
+    role = _locked_role(role)
+    require(permissions.can_view_alliance(by, role.alliance))
+    if not permissions.can_manage_team(by, role.alliance):
+        raise TeamError(_("Only the PI or a co-PI of this alliance can change capabilities."))
+    if role.role != TeamRole.ASSISTANT or role.status != RoleStatus.ACTIVE:
+        raise TeamError(_("Capabilities apply to approved assistants only."))
+    chosen = _clean_capabilities(capabilities)
+    if chosen == sorted(role.capabilities):
+        raise TeamError(_("Nothing to change: the assistant already has these capabilities."))
+    before = _snapshot(role)
+    role.capabilities = chosen
+    role.save(update_fields=["capabilities"])
+    audit.record(
+        actor=by,
+        action="role.capabilities_changed",
+        target=role,
+        alliance=role.alliance,
+        before=before,
+        after=_snapshot(role),
+    )
+    return role
+
+
+@transaction.atomic
+def role_revoke(*, role: AllianceRole, by: User, reason: str = "") -> AllianceRole:
+    """End an assistant's access (PI or co-PI) or remove a co-PI (PI only)."""
+    role = _locked_role(role)
+    require(permissions.can_view_alliance(by, role.alliance))
+    if role.status != RoleStatus.ACTIVE:
+        raise TeamError(_("This role is not active; nothing was changed."))
+    if not permissions.can_revoke(by, role):
+        raise TeamError(_("You cannot end this role."))
+    before = _snapshot(role)
+    role.status = RoleStatus.REVOKED
+    role.reason = (reason or "").strip()
+    role.ended_at = timezone.now()
+    role.decided_by = by
+    role.save(update_fields=["status", "reason", "ended_at", "decided_by"])
+    audit.record(
+        actor=by,
+        action="role.revoked",
+        target=role,
+        alliance=role.alliance,
+        before=before,
+        after=_snapshot(role),
+        reason=role.reason,
+    )
+    return role
+
+
+# --- PIs and co-PIs ---------------------------------------------------------------------
+
+
+def _person(email: str, name: str) -> tuple[User, bool]:
+    """The account for this address, created (with an invitation to follow) if new."""
+    email = (email or "").strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        if not user.is_active:
+            raise TeamError(_("The account %(email)s is disabled.") % {"email": email})
+        return user, False
+    return user_create(email=email, name=(name or "").strip()), True
+
+
+def _invite_or_tell(user: User, created: bool, alliance: Alliance, role_name: str) -> None:
+    if created or not user.has_usable_password():
+        url = _link(reverse("invitation_accept", args=[make_invitation_token(user)]))
+        template = "invitation"
+    else:
+        url = _link(reverse("alliance_dashboard", args=[alliance.pk]))
+        template = "role_granted"
+    send_templated_email(
+        to=[user.email],
+        template=template,
+        context={"user": user, "alliance": alliance, "role_name": role_name, "url": url},
+        language=user.preferred_language,
+    )
+
+
+def _live_role(alliance: Alliance, user: User) -> AllianceRole | None:
+    return (
+        AllianceRole.objects.select_for_update()
+        .filter(alliance=alliance, user=user, status__in=LIVE_STATUSES)
+        .first()
+    )
+
+
+@transaction.atomic
+def pi_assign(*, alliance: Alliance, by: User, email: str, name: str = "") -> AllianceRole:
+    """The office makes someone the PI of an alliance that has none; a new account gets an
+    email invitation to set its password."""
+    require(is_office(by))
+    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    if AllianceRole.objects.filter(
+        alliance=alliance, role=TeamRole.PI, status=RoleStatus.ACTIVE
+    ).exists():
+        raise TeamError(
+            _("%(alliance)s already has a PI; hand the alliance over instead.")
+            % {"alliance": alliance}
+        )
+    user, created = _person(email, name)
+    if _live_role(alliance, user) is not None:
+        raise TeamError(
+            _("%(email)s already has a role in this alliance; hand the alliance over instead.")
+            % {"email": user.email}
+        )
+    role = AllianceRole.objects.create(
+        alliance=alliance,
+        user=user,
+        role=TeamRole.PI,
+        status=RoleStatus.ACTIVE,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    audit.record(
+        actor=by,
+        action="role.pi_assigned",
+        target=role,
+        alliance=alliance,
+        before=NO_ROLE,
+        after=_snapshot(role),
+    )
+    _invite_or_tell(user, created, alliance, str(TeamRole.PI.label))
+    return role
+
+
+@transaction.atomic
+def pi_handover(
+    *, alliance: Alliance, by: User, email: str, name: str = "", reason: str = ""
+) -> AllianceRole:
+    """The office hands an alliance to a new PI: the old PI's role ends (its history stays)
+    and the new one starts, as one role event. A co-PI or assistant of the alliance who
+    becomes PI leaves their old role in the same step."""
+    require(is_office(by))
+    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    old = (
+        AllianceRole.objects.select_for_update()
+        .select_related("user")
+        .filter(alliance=alliance, role=TeamRole.PI, status=RoleStatus.ACTIVE)
+        .first()
+    )
+    user, created = _person(email, name)
+    if old is not None and old.user_id == user.pk:
+        raise TeamError(_("%(email)s is already the PI.") % {"email": user.email})
+    now = timezone.now()
+    before = {"pi": old.user.email if old else None}
+    after = {"pi": user.email}
+    if old is not None:
+        old.status = RoleStatus.ENDED
+        old.ended_at = now
+        old.reason = reason
+        old.save(update_fields=["status", "ended_at", "reason"])
+    previous = _live_role(alliance, user)
+    if previous is not None:
+        before["new_pi_previous_role"] = previous.role
+        previous.status = RoleStatus.ENDED
+        previous.ended_at = now
+        previous.save(update_fields=["status", "ended_at"])
+    role = AllianceRole.objects.create(
+        alliance=alliance,
+        user=user,
+        role=TeamRole.PI,
+        status=RoleStatus.ACTIVE,
+        decided_by=by,
+        decided_at=now,
+        reason=reason,
+    )
+    audit.record(
+        actor=by,
+        action="role.handover",
+        target=role,
+        alliance=alliance,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    _invite_or_tell(user, created, alliance, str(TeamRole.PI.label))
+    return role
+
+
+@transaction.atomic
+def co_pi_appoint(*, alliance: Alliance, by: User, email: str, name: str = "") -> AllianceRole:
+    require(permissions.can_view_alliance(by, alliance))
+    if not permissions.can_manage_co_pis(by, alliance):
+        raise TeamError(_("Only the PI can appoint co-PIs."))
+    user, created = _person(email, name)
+    if _live_role(alliance, user) is not None:
+        raise TeamError(_("%(email)s already has a role in this alliance.") % {"email": user.email})
+    role = AllianceRole.objects.create(
+        alliance=alliance,
+        user=user,
+        role=TeamRole.CO_PI,
+        status=RoleStatus.ACTIVE,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    audit.record(
+        actor=by,
+        action="role.co_pi_appointed",
+        target=role,
+        alliance=alliance,
+        before=NO_ROLE,
+        after=_snapshot(role),
+    )
+    _invite_or_tell(user, created, alliance, str(TeamRole.CO_PI.label))
+    return role

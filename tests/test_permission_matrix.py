@@ -1,0 +1,151 @@
+"""Every URL pattern × every canonical user → the status that user must get.
+
+A pattern missing from MATRIX (or from the admin rule) fails the test, so a new page
+cannot be added without deciding who may open it. Status 404 means "does not exist for
+you": people never learn of alliances they may not see.
+"""
+
+import pytest
+
+from tests.urlmatrix import all_patterns, build
+
+USERS = [
+    "anonymous",
+    "pi",
+    "copi",
+    "assistant",
+    "pending",
+    "revoked",
+    "other_pi",
+    "outsider",
+    "office",
+    "viewer",
+    "reviewer",
+]
+
+# Column order as USERS:   anon pi  copi asst pend revk othr outs offc view revw
+# fmt: off
+MATRIX = {
+    "home":                  "200 200 200 200 200 200 200 200 200 200 200",
+    "dashboard":             "302 200 200 200 200 200 200 200 200 200 200",
+    "register_assistant":    "200 302 302 302 302 302 302 302 302 302 302",
+    "register_assistant_done": "200 200 200 200 200 200 200 200 200 200 200",
+    "invitation_accept":     "404 404 404 404 404 404 404 404 404 404 404",
+    "alliance_dashboard":    "302 200 200 200 404 404 404 404 200 200 404",
+    "alliance_team":         "302 200 200 200 404 404 404 404 200 200 404",
+    "co_pi_add":             "302 200 404 404 404 404 404 404 404 404 404",
+    "role_approve":          "302 200 200 404 404 404 404 404 404 404 404",
+    "role_reject":           "302 200 200 404 404 404 404 404 404 404 404",
+    "role_capabilities":     "302 200 200 404 404 404 404 404 404 404 404",
+    "role_revoke":           "302 200 200 404 404 404 404 404 404 404 404",
+    "office_alliances":      "302 404 404 404 404 404 404 404 200 200 404",
+    "office_handover":       "302 404 404 404 404 404 404 404 200 404 404",
+    "office_pi_create":      "302 404 404 404 404 404 404 404 200 404 404",
+    "office_pi_import":      "302 404 404 404 404 404 404 404 200 404 404",
+    "office_pi_template":    "302 404 404 404 404 404 404 404 200 404 404",
+    "office_audit":          "302 404 404 404 404 404 404 404 200 200 404",
+    "office_failed_work":    "302 404 404 404 404 404 404 404 200 404 404",
+    "set_language":          "302 302 302 302 302 302 302 302 302 302 302",
+    # django-allauth: account pages are the person's own; nothing in them is an alliance's.
+    "account_login":         "200 302 302 302 302 302 302 302 302 302 302",
+    "account_logout":        "302 200 200 200 200 200 200 200 200 200 200",
+    "account_inactive":      "200 200 200 200 200 200 200 200 200 200 200",
+    "account_signup":        "200 302 302 302 302 302 302 302 302 302 302",
+    "account_reauthenticate": "302 200 200 200 200 200 200 200 200 200 200",
+    "account_request_reauthentication_code": "302 200 200 200 200 200 200 200 200 200 200",
+    "account_confirm_reauthentication_code": "302 302 302 302 302 302 302 302 302 302 302",
+    "account_email":         "302 200 200 200 200 200 200 200 200 200 200",
+    "account_email_verification_sent": "200 200 200 200 200 200 200 200 200 200 200",
+    "account_change_password": "302 200 200 200 200 200 200 200 200 200 200",
+    "account_set_password":  "302 302 302 302 302 302 302 302 302 302 302",
+    "account_reset_password": "200 200 200 200 200 200 200 200 200 200 200",
+    "account_confirm_login_code": "302 302 302 302 302 302 302 302 302 302 302",
+    "account_confirm_email": "200 200 200 200 200 200 200 200 200 200 200",
+    "account_reset_password_from_key_done": "200 200 200 200 200 200 200 200 200 200 200",
+    "account_reset_password_from_key": "200 200 200 200 200 200 200 200 200 200 200",
+    "account_reset_password_done": "200 200 200 200 200 200 200 200 200 200 200",
+    "mfa_index":             "302 200 200 200 200 200 200 200 200 200 200",
+    "mfa_authenticate":      "302 302 302 302 302 302 302 302 302 302 302",
+    "mfa_reauthenticate":    "302 302 302 302 302 302 302 302 200 302 302",
+    "mfa_activate_totp":     "302 302 302 302 302 302 302 302 302 302 302",
+    "mfa_deactivate_totp":   "302 404 404 404 404 404 404 404 302 404 404",
+    "mfa_view_recovery_codes": "302 404 404 404 404 404 404 404 404 404 404",
+    "mfa_generate_recovery_codes": "302 302 302 302 302 302 302 302 302 302 302",
+    "mfa_download_recovery_codes": "302 404 404 404 404 404 404 404 404 404 404",
+}
+# fmt: on
+
+# Anonymous redirects that do not go to the login page, and why.
+NOT_TO_LOGIN = {
+    "account_logout": "nobody to log out: back to the home page",
+    "mfa_authenticate": "no login in progress: back to the login flow's start",
+}
+
+
+def admin_expectation(key: str) -> str:
+    """The Django admin is for technical staff (is_staff) only; no canonical user is: its
+    login page answers, everything else sends them to it."""
+    return " ".join(["200" if key == "admin:login" else "302"] * len(USERS))
+
+
+def expected_for(key: str) -> str | None:
+    if key.startswith("admin:") or key.startswith("admin/"):
+        return admin_expectation(key)
+    return MATRIX.get(key)
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    keys = [key for key, _pattern, _route in all_patterns()]
+    missing = [key for key in keys if expected_for(key) is None]
+    assert not missing, f"URL patterns missing from the permission matrix: {missing}"
+    stale = sorted(set(MATRIX) - set(keys))
+    assert not stale, f"matrix entries for URL patterns that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("user_name", USERS)
+def test_permission_matrix(client, people, user_name):
+    samples = {
+        "pk": people.alliance.pk,
+        "role_pk": people.pending_role.pk,
+        "token": "not-a-real-token",
+        "key": "not-a-real-key",
+        "uidb36": "zz",
+        "object_id": str(people.alliance.pk),
+        "content_type_id": "1",
+        "id": str(people.outsider.pk),
+        "app_label": "accounts",
+        "url": "nowhere/",
+    }
+    user = getattr(people, user_name)
+    if user is not None:
+        client.force_login(user)
+    column = USERS.index(user_name)
+    wrong = []
+    for key, pattern, route in all_patterns():
+        url = build(key, pattern, route, samples)
+        expected = int(expected_for(key).split()[column])
+        response = client.get(url)
+        if response.status_code != expected:
+            wrong.append(f"{key} {url}: expected {expected}, got {response.status_code}")
+        elif expected == 302 and user is None and not key.startswith(("admin", "set_language")):
+            location = response["Location"]
+            if "/accounts/login/" not in location and key not in NOT_TO_LOGIN:
+                wrong.append(f"{key}: anonymous sent to {location}, not to the login page")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_role_actions_on_another_alliance_are_404_and_change_nothing(client, people):
+    """A PI of another alliance, forging the ids, cannot approve this alliance's request."""
+    from alliance_portal.models import AuditEvent
+
+    client.force_login(people.other_pi)
+    for name in ("role_approve", "role_reject", "role_capabilities", "role_revoke"):
+        url = f"/alliances/{people.alliance.pk}/team/{people.pending_role.pk}/{name.split('_')[1]}/"
+        response = client.post(url, {"capabilities": ["ledger"], "reason": "forged"})
+        assert response.status_code == 404, (name, response.status_code)
+    # Their own alliance's id with this alliance's role: still 404.
+    url = f"/alliances/{people.other_alliance.pk}/team/{people.pending_role.pk}/approve/"
+    assert client.post(url, {"capabilities": []}).status_code == 404
+    people.pending_role.refresh_from_db()
+    assert people.pending_role.status == "pending"
+    assert not AuditEvent.objects.exists()
