@@ -27,7 +27,7 @@ class InvitationUsed(Exception):
 
 def _fingerprint(user: User) -> str:
     value = f"{user.pk}|{user.password}|{user.last_login}|{user.email}"
-    return salted_hmac(SALT, value).hexdigest()[:24]
+    return salted_hmac(SALT, value, algorithm="sha256").hexdigest()[:24]
 
 
 def make_invitation_token(user: User) -> str:

@@ -53,3 +53,25 @@ def test_the_eight_fields_exist_in_their_fixed_order():
         "電子",
         "機電材料",
     ]
+
+
+def test_demo_accounts_have_their_roles(client):
+    from alliances.models import AllianceRole
+
+    call_command("load_demo")
+    roles = {r.user.email: (r.role, r.status) for r in AllianceRole.objects.select_related("user")}
+    assert roles == {
+        "pi@example.org": ("pi", "active"),
+        "copi@example.org": ("co_pi", "active"),
+        "assistant@example.org": ("assistant", "active"),
+        "pending@example.org": ("assistant", "pending"),
+    }
+    alliance = AllianceRole.objects.get(user__email="pi@example.org").alliance
+    for email, status in [
+        ("assistant@example.org", 200),
+        ("pending@example.org", 404),
+        ("outsider@example.org", 404),
+        ("viewer@example.org", 200),
+    ]:
+        client.force_login(User.objects.get(email=email))
+        assert client.get(f"/alliances/{alliance.pk}/").status_code == status, email

@@ -7,7 +7,16 @@ from django.db import transaction
 
 from accounts.models import ProgrammeRole, User
 from accounts.services import user_create
-from alliances.models import Alliance, Field, ProgrammeYear, TeamType
+from alliances.models import (
+    Alliance,
+    AllianceRole,
+    Capability,
+    Field,
+    ProgrammeYear,
+    RoleStatus,
+    TeamRole,
+    TeamType,
+)
 from alliances.reference import ensure_fields
 
 DEMO_PASSWORD = "alliance-demo"  # noqa: S105 — documented demo login, never in production
@@ -65,6 +74,20 @@ DEMO_ALLIANCES = [
 
 DEMO_YEARS = range(102, 108)
 
+# Roles in the first demo alliance: (email, role, status, capabilities, note)
+DEMO_ROLES = [
+    ("pi@example.org", TeamRole.PI, RoleStatus.ACTIVE, [], ""),
+    ("copi@example.org", TeamRole.CO_PI, RoleStatus.ACTIVE, [], ""),
+    (
+        "assistant@example.org",
+        TeamRole.ASSISTANT,
+        RoleStatus.ACTIVE,
+        [Capability.LEDGER, Capability.FILINGS, Capability.EVENTS],
+        "負責會員資料與收入紀錄",
+    ),
+    ("pending@example.org", TeamRole.ASSISTANT, RoleStatus.PENDING, [], "新進助理，負責活動報名"),
+]
+
 
 class Command(BaseCommand):
     help = "Load the demo data and accounts (refused unless DEMO_DATA_ALLOWED is on)."
@@ -104,5 +127,21 @@ class Command(BaseCommand):
             if User.objects.filter(email__iexact=email).exists():
                 continue
             user_create(email=email, password=DEMO_PASSWORD, name=name, programme_role=role)
+            created += 1
+        demo_alliance = Alliance.objects.get(
+            institution=DEMO_ALLIANCES[0][3], name_zh=DEMO_ALLIANCES[0][1]
+        )
+        for email, kind, status, capabilities, note in DEMO_ROLES:
+            user = User.objects.get(email__iexact=email)
+            if AllianceRole.objects.filter(alliance=demo_alliance, user=user).exists():
+                continue
+            AllianceRole.objects.create(
+                alliance=demo_alliance,
+                user=user,
+                role=kind,
+                status=status,
+                capabilities=[str(c) for c in capabilities],
+                note=note,
+            )
             created += 1
         return created

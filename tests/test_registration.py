@@ -1,0 +1,100 @@
+"""Assistant self-registration: a pending role the PI decides on; bad input changes nothing."""
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+from alliance_portal.models import AuditEvent, OutboundEmail
+from alliances.models import AllianceRole, RoleStatus
+
+
+def state():
+    return (
+        User.objects.count(),
+        AllianceRole.objects.count(),
+        AuditEvent.objects.count(),
+        OutboundEmail.objects.count(),
+    )
+
+
+def form(people, **overrides):
+    data = {
+        "name": "新助理",
+        "email": "newbie@example.org",
+        "password1": "Kx8#mPq2!vL9",
+        "password2": "Kx8#mPq2!vL9",
+        "alliance": str(people.alliance.pk),
+        "note": "我負責會員資料",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_registration_creates_a_pending_role_and_tells_the_pi_and_co_pis(client, people):
+    response = client.post("/register/", form(people))
+    assert response.status_code == 302 and response["Location"] == "/register/done/"
+    user = User.objects.get(email="newbie@example.org")
+    role = AllianceRole.objects.get(user=user)
+    assert role.status == RoleStatus.PENDING and role.note == "我負責會員資料"
+    assert not EmailAddress.objects.get(user=user).verified
+    recipients = sorted(e.to[0] for e in OutboundEmail.objects.all())
+    assert recipients == ["copi@example.org", "newbie@example.org", "pi@example.org"]
+    to_pi = OutboundEmail.objects.get(to=["pi@example.org"])
+    assert "新助理" in to_pi.subject and f"/alliances/{people.alliance.pk}/team/" in to_pi.body_text
+    event = AuditEvent.objects.get()
+    assert event.action == "role.requested" and event.actor == user
+    assert event.before == {"role": None, "status": None} and event.after["status"] == "pending"
+    done = client.get("/register/done/").content.decode()
+    assert people.alliance.name_zh in done
+
+
+def test_an_unverified_assistant_cannot_log_in_and_sees_nothing(client, people):
+    client.post("/register/", form(people))
+    response = client.post(
+        "/accounts/login/", {"login": "newbie@example.org", "password": "Kx8#mPq2!vL9"}
+    )
+    assert "_auth_user_id" not in client.session
+    assert "/accounts/confirm-email/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"email": "pi@example.org"}, "email", "已有帳號"),
+        ({"email": "PI@Example.org"}, "email", "已有帳號"),
+        ({"alliance": "999999"}, "alliance", "請從清單中選擇聯盟"),
+        ({"alliance": "abc"}, "alliance", "請從清單中選擇聯盟"),
+        ({"password1": "12345678", "password2": "12345678"}, "password1", "密碼"),
+        ({"password2": "something-else-7"}, "password2", "不一致"),
+        ({"email": "not-an-email"}, "email", "有效"),
+        ({"name": ""}, "name", "必須"),
+    ],
+)
+def test_bad_registrations_say_what_to_fix_and_change_nothing(
+    client, people, overrides, field, message
+):
+    before = state()
+    response = client.post("/register/", form(people, **overrides))
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert any(message in e for e in errors), errors
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html and 'aria-invalid="true"' in html
+    assert state() == before
+
+
+def test_alliances_are_found_by_name_institution_or_pi(client, people):
+    by_pi = client.get("/register/", {"q": "陳主持人"}).content.decode()
+    assert people.other_alliance.name_zh in by_pi and people.alliance.name_zh not in by_pi
+    by_name = client.get("/register/", {"q": "精密"}).content.decode()
+    assert people.alliance.name_zh in by_name and people.other_alliance.name_zh not in by_name
+    by_institution = client.get("/register/", {"q": "臺北科技"}).content.decode()
+    assert people.other_alliance.name_zh in by_institution
+    assert "主持人：林主持人" in client.get("/register/").content.decode()
+
+
+def test_a_choice_outside_the_search_still_registers(client, people):
+    """The search narrows what is listed; a posted alliance is checked against all."""
+    response = client.post("/register/?q=陳主持人", form(people))
+    assert response.status_code == 302
+    assert AllianceRole.objects.get(user__email="newbie@example.org").alliance == people.alliance
