@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from alliance_portal.forms import RocDateField
-from alliances.models import Alliance, Field, ProgrammeYear
+from alliances.models import Alliance, AllianceRole, Field, ProgrammeYear
 
 
 @admin.register(Field)
@@ -27,3 +27,22 @@ class AllianceAdmin(admin.ModelAdmin):
     list_display = ["name_zh", "field", "institution", "team_type"]
     list_filter = ["field", "team_type"]
     search_fields = ["name_zh", "name_en", "institution"]
+
+
+@admin.register(AllianceRole)
+class AllianceRoleAdmin(admin.ModelAdmin):
+    """Read-only: roles change through the portal's services, which keep the audit trail."""
+
+    list_display = ["alliance", "user", "role", "status", "created_at", "ended_at"]
+    list_filter = ["role", "status"]
+    search_fields = ["user__email", "user__name", "alliance__name_zh"]
+    list_select_related = ["alliance", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

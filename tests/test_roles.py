@@ -217,3 +217,74 @@ def test_approving_through_the_page(client, people):
     )
     assert bad.status_code == 200 and "certify" in bad.content.decode()
     assert AllianceRole.objects.get(pk=people.assistant_role.pk).capabilities == ["ledger"]
+
+
+def test_every_role_event_writes_exactly_one_audit_entry(people):
+    """request, approval, rejection, capability change, revocation, co-PI appointment,
+    PI assignment and handover: one entry each, with before and after."""
+    from alliances.models import Alliance
+
+    steps = [
+        (
+            "role.requested",
+            lambda: services.assistant_register(
+                email="n1@example.org",
+                name="甲",
+                password="Kx8#mPq2!vL9",
+                alliance=people.alliance,
+            ),
+        ),
+        (
+            "role.approved",
+            lambda: services.assistant_approve(
+                role=people.pending_role, by=people.pi, capabilities=["ledger"]
+            ),
+        ),
+        (
+            "role.rejected",
+            lambda: services.assistant_reject(
+                role=AllianceRole.objects.get(user__email="n1@example.org"),
+                by=people.copi,
+                reason="不明人士",
+            ),
+        ),
+        (
+            "role.capabilities_changed",
+            lambda: services.assistant_set_capabilities(
+                role=people.assistant_role, by=people.pi, capabilities=[]
+            ),
+        ),
+        ("role.revoked", lambda: services.role_revoke(role=people.assistant_role, by=people.copi)),
+        (
+            "role.co_pi_appointed",
+            lambda: services.co_pi_appoint(
+                alliance=people.alliance, by=people.pi, email="co2@example.org", name="乙"
+            ),
+        ),
+        (
+            "role.pi_assigned",
+            lambda: services.pi_assign(
+                alliance=Alliance.objects.create(
+                    name_zh="新聯盟",
+                    field=people.alliance.field,
+                    institution="某大學",
+                    team_type="single_lab",
+                ),
+                by=people.office,
+                email="p3@example.org",
+                name="丙",
+            ),
+        ),
+        (
+            "role.handover",
+            lambda: services.pi_handover(
+                alliance=people.alliance, by=people.office, email="p4@example.org", name="丁"
+            ),
+        ),
+    ]
+    for action, step in steps:
+        count = AuditEvent.objects.count()
+        step()
+        event = only_new_event(count)
+        assert event.action == action
+        assert event.alliance is not None and event.occurred_at is not None
