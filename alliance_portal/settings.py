@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "alliance_portal",
     "accounts",
     "alliances",
+    "members",
 ]
 
 MIDDLEWARE = [

@@ -75,6 +75,12 @@ class ProgrammeYear(models.Model):
         validators=[MaxValueValidator(100)],
         help_text=_("Share of collaboration funding counted toward total revenue (R8)."),
     )
+    target_company_members = models.PositiveIntegerField(
+        _("programme target: company members"), default=2000
+    )
+    target_fee_per_firm = models.PositiveIntegerField(
+        _("programme target: membership fee per firm (NT$)"), default=100_000
+    )
 
     class Meta:
         ordering = ["-roc_year"]
@@ -125,6 +131,10 @@ class ProgrammeYear(models.Model):
     def ends_on(self) -> dt.date:
         return roc.project_year_bounds(self.roc_year)[1]
 
+    def weight_for_phase(self, phase: int) -> int:
+        """R8: the share (%) of collaboration funding counted in this phase."""
+        return self.collaboration_weight_phase2 if phase == 2 else self.collaboration_weight_phase1
+
     def contains(self, day: dt.date) -> bool:
         return self.starts_on <= day <= self.ends_on
 
@@ -149,9 +159,53 @@ class TeamType(models.TextChoices):
     SINGLE_LAB = "single_lab", _("Single laboratory")
 
 
-class Alliance(models.Model):
-    """A university team that sells its core technology to member firms (產學小聯盟)."""
+class Service(models.TextChoices):
+    """What an alliance offers its members (domain.md §1)."""
 
+    TECHNICAL_SERVICE = "technical_service", _("Technical service")
+    TECHNOLOGY_TRANSFER = "technology_transfer", _("Technology transfer")
+    COLLABORATION = "collaboration", _("Industry–academia projects")
+    CONSULTING = "consulting", _("Member consulting")
+    ONSITE_GUIDANCE = "onsite_guidance", _("On-site factory guidance")
+    PRODUCT_DEVELOPMENT = (
+        "product_development",
+        _("Help with new products, technologies and patents"),
+    )
+
+
+# The alliance's public profile: changed through a ProfileRevision the office approves.
+PROFILE_FIELDS = [
+    "name_zh",
+    "name_en",
+    "field",
+    "institution",
+    "team_type",
+    "technical_manager",
+    "core_technologies",
+    "keywords",
+    "services",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "website",
+    "description",
+]
+
+
+class Alliance(models.Model):
+    """A university team that sells its core technology to member firms (產學小聯盟).
+
+    The fields here are what the public directory shows: the last version the office
+    approved. Proposed changes wait in a ProfileRevision."""
+
+    code = models.CharField(
+        _("alliance code"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The programme's identifier, used by workbook imports (e.g. MECH001)."),
+    )
     name_zh = models.CharField(_("name (Chinese)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     field = models.ForeignKey(
@@ -159,6 +213,19 @@ class Alliance(models.Model):
     )
     institution = models.CharField(_("executing institution"), max_length=120)
     team_type = models.CharField(_("team type"), max_length=20, choices=TeamType.choices)
+    technical_manager = models.CharField(_("technical manager"), max_length=100, blank=True)
+    core_technologies = models.TextField(_("core technologies"), blank=True)
+    keywords = models.CharField(
+        _("keywords"), max_length=300, blank=True, help_text=_("Separated by commas.")
+    )
+    services = models.JSONField(_("services offered"), default=list, blank=True)
+    contact_name = models.CharField(_("public contact person"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("public contact email"), blank=True)
+    contact_phone = models.CharField(_("public contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("public description"), blank=True)
+    banner = models.ImageField(_("banner"), upload_to="banners/", blank=True)
+    profile_published_at = models.DateTimeField(_("profile published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -177,6 +244,145 @@ class Alliance(models.Model):
     @property
     def name(self) -> str:
         return _bilingual(self.name_zh, self.name_en)
+
+    def service_labels(self) -> list[str]:
+        return [str(label) for value, label in Service.choices if value in (self.services or [])]
+
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in (self.keywords or "").replace("，", ",").split(",") if k.strip()]
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the office")
+    APPROVED = "approved", _("Published")
+    REJECTED = "rejected", _("Returned")
+    WITHDRAWN = "withdrawn", _("Replaced by a newer proposal")
+
+
+class ProfileRevision(models.Model):
+    """A proposed change of an alliance's public profile. The office approves it (and it
+    is published) or returns it with a reason; the last approved profile stays public
+    meanwhile. At most one pending revision per alliance."""
+
+    alliance = models.ForeignKey(
+        Alliance, verbose_name=_("alliance"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    data = models.JSONField(_("proposed profile"))
+    banner = models.ImageField(_("proposed banner"), upload_to="banners/proposed/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("profile revision")
+        verbose_name_plural = _("profile revisions")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance"],
+                condition=models.Q(status="pending"),
+                name="profilerevision_one_pending_per_alliance",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.alliance} · {self.get_status_display()} · {self.submitted_at:%Y-%m-%d}"
+
+
+class FieldTarget(models.Model):
+    """The suggested company-member target of a field for a programme year
+    (members_106.csv target_107 for 107). They need not add up to the programme target."""
+
+    programme_year = models.ForeignKey(
+        ProgrammeYear, on_delete=models.CASCADE, related_name="field_targets"
+    )
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
+    company_members = models.PositiveIntegerField(_("suggested company members"))
+
+    class Meta:
+        verbose_name = _("field target")
+        verbose_name_plural = _("field targets")
+        ordering = ["programme_year", "field__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme_year", "field"], name="fieldtarget_unique_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.programme_year.roc_year} {self.field}: {self.company_members}"
+
+
+class AllianceYear(models.Model):
+    """An alliance in one programme year: its phase, subsidy and R8 weight (office-edited)."""
+
+    alliance = models.ForeignKey(
+        Alliance, verbose_name=_("alliance"), on_delete=models.CASCADE, related_name="years"
+    )
+    programme_year = models.ForeignKey(
+        ProgrammeYear,
+        verbose_name=_("programme year"),
+        on_delete=models.PROTECT,
+        related_name="alliance_years",
+    )
+    phase = models.PositiveSmallIntegerField(
+        _("phase"), choices=[(1, _("Phase 1")), (2, _("Phase 2"))]
+    )
+    phase_year = models.PositiveSmallIntegerField(
+        _("year of the phase"), choices=[(1, "1"), (2, "2"), (3, "3")]
+    )
+    subsidy = models.PositiveIntegerField(_("subsidy (NT$)"), default=0)
+    collaboration_weight = models.PositiveSmallIntegerField(
+        _("collaboration weight (%)"),
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of collaboration funding counted toward total revenue (R8)."),
+    )
+
+    class Meta:
+        verbose_name = _("alliance-year")
+        verbose_name_plural = _("alliance-years")
+        ordering = ["alliance", "programme_year__roc_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "programme_year"], name="allianceyear_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phase__in=[1, 2]) & models.Q(phase_year__in=[1, 2, 3]),
+                name="allianceyear_phase_and_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(collaboration_weight__lte=100),
+                name="allianceyear_weight_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.alliance} · {self.programme_year.roc_year}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.programme_year_id and self.subsidy > self.programme_year.subsidy_cap:
+            raise ValidationError(
+                {
+                    "subsidy": _("The subsidy is above the year's cap of NT$%(cap)s.")
+                    % {"cap": f"{self.programme_year.subsidy_cap:,}"}
+                }
+            )
 
 
 class TeamRole(models.TextChoices):

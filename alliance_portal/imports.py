@@ -1,0 +1,328 @@
+"""Workbook imports: one machinery for every sheet of the portal (django-import-export).
+
+Apps register their sheets (`register_sheet`) in order of dependency: alliances before
+alliance-years, firms before memberships; later issues add theirs. `run_workbook` reads
+an uploaded .xlsx, imports every sheet it knows inside ONE transaction, and rolls it all
+back for a preview (dry run) or when any row is wrong: all or nothing. Every problem is
+reported by sheet, row and column in the user's language.
+"""
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from import_export import widgets
+from openpyxl import Workbook, load_workbook
+from tablib import Dataset
+
+from alliance_portal import roc
+from alliance_portal.workbooks import WorkbookError
+
+MAX_AMOUNT = 10_000_000_000
+
+
+# --- widgets with messages people can act on ----------------------------------------------
+
+
+class RocDateWidget(widgets.Widget):
+    """Dates typed as ROC (107.02.01) or ISO (2018-02-01), or real date cells."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return roc.parse_date(str(value))
+        except roc.InvalidDate:
+            raise ValueError(
+                _("“%(value)s” is not a date: write it as 107.02.01 or 2018-02-01.")
+                % {"value": value}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return roc.format_roc_date(value) if value else ""
+
+
+class AmountWidget(widgets.Widget):
+    """Whole NT$, not negative, not absurd."""
+
+    def __init__(self, *, maximum=MAX_AMOUNT, default=0, **kwargs):
+        super().__init__(**kwargs)
+        self.maximum = maximum
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return self.default
+        text = str(value).replace(",", "").replace("NT$", "").strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+        if number != int(number):
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+        number = int(number)
+        if number < 0:
+            raise ValueError(_("“%(value)s” is negative.") % {"value": value})
+        if number > self.maximum:
+            raise ValueError(
+                _("%(value)s is more than %(max)s.") % {"value": value, "max": f"{self.maximum:,}"}
+            )
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class TextWidget(widgets.Widget):
+    """Text, trimmed; numbers typed into a text column (a 統一編號 read as 22099131.0)
+    come back as the digits people see."""
+
+    def __init__(self, *, required_message=None, zero_pad=0, **kwargs):
+        super().__init__(**kwargs)
+        self.required_message = required_message
+        self.zero_pad = zero_pad
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = "" if value is None else str(value).strip()
+        if self.zero_pad and text.isdigit():
+            text = text.zfill(self.zero_pad)
+        if not text and self.required_message:
+            raise ValueError(str(self.required_message))
+        return text
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A choice written with its Chinese label (or its code)."""
+
+    def __init__(self, choices, labels_zh: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.values = {value for value, _label in choices}
+        self.labels_zh = labels_zh
+        self.by_label = {label: value for value, label in labels_zh.items()}
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        if text in self.by_label:
+            return self.by_label[text]
+        if text in self.values:
+            return text
+        raise ValueError(
+            _("“%(value)s” is not one of: %(choices)s.")
+            % {"value": text, "choices": "、".join(self.labels_zh.values())}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels_zh.get(value, value)
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # the worksheet's name, e.g. "成員"
+    resource_class: type
+    order: int
+    scopes: frozenset  # "office" (whole programme) and/or "alliance" (one alliance's own)
+
+
+SHEETS: dict[str, Sheet] = {}
+
+
+def register_sheet(name, resource_class, *, order, scopes=("office",)):
+    SHEETS[name] = Sheet(name, resource_class, order, frozenset(scopes))
+
+
+def sheets_for(scope: str) -> list[Sheet]:
+    return sorted((s for s in SHEETS.values() if scope in s.scopes), key=lambda s: s.order)
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetReport:
+    name: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WorkbookReport:
+    sheets: list[SheetReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # about the file as a whole
+
+    @property
+    def errors(self) -> list[str]:
+        return self.problems + [e for s in self.sheets for e in s.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def totals(self) -> dict:
+        return {
+            "new": sum(s.new for s in self.sheets),
+            "changed": sum(s.changed for s in self.sheets),
+            "unchanged": sum(s.unchanged for s in self.sheets),
+            "errors": len(self.errors),
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "sheets": [vars(s) for s in self.sheets],
+            "problems": self.problems,
+            "totals": self.totals(),
+        }
+
+
+def _where(sheet: str, row: int, column: str | None) -> str:
+    if column:
+        return _("Sheet “%(sheet)s” row %(row)s “%(column)s”") % {
+            "sheet": sheet,
+            "row": row,
+            "column": column,
+        }
+    return _("Sheet “%(sheet)s” row %(row)s") % {"sheet": sheet, "row": row}
+
+
+def _column_of(resource, key: str) -> str | None:
+    if key == NON_FIELD_ERRORS:
+        return None
+    for name, fld in resource.fields.items():
+        if key in (name, fld.attribute):
+            return fld.column_name
+    return None
+
+
+def _describe(sheet: str, resource, result) -> list[str]:
+    messages = []
+    for error in result.base_errors:
+        messages.append(f"「{sheet}」: {error.error}")
+    for invalid in result.invalid_rows:
+        row_number = invalid.number + 1  # data row 1 is worksheet row 2
+        for key, texts in invalid.error_dict.items():
+            column = _column_of(resource, key)
+            for text in texts:
+                messages.append(f"{_where(sheet, row_number, column)}: {text}")
+    for number, errors in result.row_errors():
+        for error in errors:
+            messages.append(f"{_where(sheet, number + 1, None)}: {error.error}")
+    return messages
+
+
+# --- reading and running ---------------------------------------------------------------------
+
+
+def _dataset(worksheet, resource) -> tuple[Dataset, list[str]]:
+    rows = worksheet.iter_rows(values_only=True)
+    header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
+    expected = [f.column_name for f in resource.get_import_fields()]
+    missing = [h for h in expected if h not in header]
+    while header and header[-1] == "":
+        header.pop()
+    data = Dataset(headers=header)
+    for values in rows:
+        values = list(values[: len(header)]) + [None] * (len(header) - len(values))
+        if all(v in (None, "") for v in values):
+            continue
+        data.append(values)
+    return data, missing
+
+
+def read_workbook(data: bytes):
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise WorkbookError(_("The workbook cannot be read: the file is damaged.")) from exc
+
+
+def run_workbook(
+    data: bytes, *, user, scope: str, alliance=None, dry_run: bool = True
+) -> WorkbookReport:
+    """Import every known sheet of the workbook in one transaction; with dry_run (the
+    preview) or any error, nothing is saved."""
+    book = read_workbook(data)
+    known = {s.name: s for s in sheets_for(scope)}
+    report = WorkbookReport()
+    unknown = [name for name in book.sheetnames if name not in known]
+    for name in unknown:
+        report.problems.append(
+            _(
+                "The workbook has a sheet “%(sheet)s” that cannot be imported here; "
+                "the sheets are: %(names)s."
+            )
+            % {"sheet": name, "names": "、".join(f"「{n}」" for n in known)}
+        )
+    present = [s for s in known.values() if s.name in book.sheetnames]
+    if not present and not unknown:
+        report.problems.append(
+            _("The workbook has none of the sheets %(names)s.")
+            % {"names": "、".join(f"「{n}」" for n in known)}
+        )
+    with transaction.atomic():
+        for sheet in present:
+            resource = sheet.resource_class(user=user, alliance=alliance)
+            dataset, missing = _dataset(book[sheet.name], resource)
+            sheet_report = SheetReport(sheet.name)
+            report.sheets.append(sheet_report)
+            if missing:
+                sheet_report.errors.append(
+                    _("Sheet “%(sheet)s”, row 1: the columns %(missing)s are missing.")
+                    % {"sheet": sheet.name, "missing": "、".join(f"「{m}」" for m in missing)}
+                )
+                continue
+            if not len(dataset):
+                continue
+            result = resource.import_data(
+                dataset, dry_run=False, use_transactions=True, raise_errors=False
+            )
+            sheet_report.new = result.totals["new"]
+            sheet_report.changed = result.totals["update"]
+            sheet_report.unchanged = result.totals["skip"]
+            sheet_report.errors.extend(_describe(sheet.name, resource, result))
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
+    return report
+
+
+def export_workbook(
+    *, scope: str, alliance=None, querysets: dict | None = None, blank=False
+) -> bytes:
+    """A workbook with one sheet per registered sheet of the scope, laid out for import;
+    `blank` gives the headers only (the template)."""
+    book = Workbook(write_only=True)
+    for sheet in sheets_for(scope):
+        resource = sheet.resource_class(user=None, alliance=alliance)
+        ws = book.create_sheet(sheet.name)
+        headers = [f.column_name for f in resource.get_export_fields()]
+        ws.append(headers)
+        if blank:
+            continue
+        queryset = (querysets or {}).get(sheet.name, resource.export_queryset())
+        dataset = resource.export(queryset=queryset)
+        for row in dataset:
+            ws.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def validation_error_for(column_attribute: str, message) -> ValidationError:
+    return ValidationError({column_attribute: [message]})

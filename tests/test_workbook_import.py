@@ -1,0 +1,139 @@
+"""The registry's workbook import: preview, all-or-nothing, messages by sheet/row/column."""
+
+import pytest
+
+from alliance_portal.imports import run_workbook
+from alliances.models import AllianceYear, ProgrammeYear
+from members.models import Firm, Membership
+from members.ubn import complete_ubn
+from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
+
+
+@pytest.fixture
+def year_106(db):
+    return ProgrammeYear.objects.create(roc_year=106, **ProgrammeYear.calendar_defaults(106))
+
+
+@pytest.fixture
+def ay(people, year_106):
+    people.alliance.code = "MECH001"
+    people.alliance.save()
+    people.other_alliance.code = "CIVIL001"
+    people.other_alliance.save()
+    AllianceYear.objects.create(
+        alliance=people.other_alliance,
+        programme_year=year_106,
+        phase=1,
+        phase_year=1,
+        subsidy=2_000_000,
+        collaboration_weight=100,
+    )
+    return AllianceYear.objects.create(
+        alliance=people.alliance,
+        programme_year=year_106,
+        phase=1,
+        phase_year=2,
+        subsidy=2_500_000,
+        collaboration_weight=100,
+    )
+
+
+def ubns(n):
+    return [complete_ubn(f"{5300000 + i:07d}") for i in range(n)]
+
+
+def test_members_import_previews_then_saves(people, ay):
+    rows = [member_row("MECH001", 106, u, f"公司{i}") for i, u in enumerate(ubns(3))]
+    rows.append(
+        member_row("MECH001", 106, "", "", kind="個人會員", 個人姓名="陳先生", 國別="", 廠商類型="")
+    )
+    data = workbook_bytes({"成員": [MEMBER_HEADERS, *rows]})
+    preview = run_workbook(data, user=people.pi, scope="office", dry_run=True)
+    assert preview.ok, preview.errors
+    assert preview.totals() == {"new": 4, "changed": 0, "unchanged": 0, "errors": 0}
+    assert Membership.objects.count() == 0 and Firm.objects.count() == 0
+    applied = run_workbook(data, user=people.pi, scope="office", dry_run=False)
+    assert applied.ok
+    assert Membership.objects.count() == 4
+    assert Membership.objects.filter(counted_kind="company").count() == 3
+    again = run_workbook(data, user=people.pi, scope="office", dry_run=True)
+    assert again.totals() == {"new": 0, "changed": 0, "unchanged": 4, "errors": 0}
+
+
+def test_one_bad_row_among_500_saves_nothing_and_is_named(people, ay):
+    rows = [member_row("MECH001", 106, u, f"公司{i}") for i, u in enumerate(ubns(500))]
+    rows[10] = member_row("MECH001", 106, "12345678", "壞公司")
+    data = workbook_bytes({"成員": [MEMBER_HEADERS, *rows]})
+    report = run_workbook(data, user=people.pi, scope="office", dry_run=False)
+    assert not report.ok
+    assert report.errors == ["「成員」工作表第12列「統一編號」: 12345678 檢查碼錯誤。"]
+    assert Membership.objects.count() == 0 and Firm.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "message"),
+    [
+        ({"年費": -5}, "年費", "負數"),
+        ({"年費": "abc"}, "年費", "不是數字"),
+        ({"年費": 20_000_000_000}, "年費", "超過"),
+        ({"入會日期": "107.13.01"}, "入會日期", "不是日期"),
+        ({"會員類別": "VIP"}, "會員類別", "不是下列之一"),
+        ({"聯盟代碼": "NOPE01"}, "聯盟代碼", "NOPE01"),
+        ({"年度": 99}, "聯盟代碼", "99"),
+    ],
+)
+def test_bad_cells_are_named_and_nothing_is_saved(people, ay, change, column, message):
+    good = member_row("MECH001", 106, ubns(1)[0], "好公司")
+    bad_values = dict(
+        zip(MEMBER_HEADERS, member_row("MECH001", 106, ubns(2)[1], "某公司"), strict=True)
+    )
+    bad_values.update(change)
+    data = workbook_bytes({"成員": [MEMBER_HEADERS, good, [bad_values[h] for h in MEMBER_HEADERS]]})
+    report = run_workbook(data, user=people.pi, scope="office", dry_run=False)
+    assert len(report.errors) == 1, report.errors
+    assert report.errors[0].startswith(f"「成員」工作表第3列「{column}」")
+    assert message in report.errors[0]
+    assert Membership.objects.count() == 0
+
+
+def test_a_firm_twice_in_one_year_is_refused(people, ay):
+    u = ubns(1)[0]
+    data = workbook_bytes(
+        {
+            "成員": [
+                MEMBER_HEADERS,
+                member_row("MECH001", 106, u, "甲"),
+                member_row("MECH001", 106, u, "甲"),
+            ]
+        }
+    )
+    report = run_workbook(data, user=people.pi, scope="office", dry_run=False)
+    assert any("第3列" in e and "第2列" in e for e in report.errors), report.errors
+    assert Membership.objects.count() == 0
+
+
+def test_an_alliance_import_is_limited_to_its_own_rows(people, ay):
+    data = workbook_bytes({"成員": [MEMBER_HEADERS, member_row("CIVIL001", 106, ubns(1)[0], "甲")]})
+    report = run_workbook(data, user=people.pi, scope="alliance", alliance=people.alliance)
+    assert "不是貴聯盟的代碼" in report.errors[0] or "MECH001" in report.errors[0]
+    office_only = workbook_bytes({"廠商": [["統一編號", "廠商名稱", "國別", "廠商類型"]]})
+    report = run_workbook(office_only, user=people.pi, scope="alliance", alliance=people.alliance)
+    assert not report.ok and "「廠商」" in report.errors[0]
+
+
+def test_m3_firms_entered_as_company_do_not_count(people, ay):
+    rows = [
+        member_row("MECH001", 106, "", "Foreign Co", 國別="JP", 廠商類型="外國公司（無在臺登記）"),
+        member_row("MECH001", 106, ubns(1)[0], "工業技術研究院", 廠商類型="研究型法人"),
+        member_row("MECH001", 106, ubns(2)[1], "台灣公司"),
+    ]
+    report = run_workbook(
+        workbook_bytes({"成員": [MEMBER_HEADERS, *rows]}),
+        user=people.pi,
+        scope="office",
+        dry_run=False,
+    )
+    assert report.ok, report.errors
+    kinds = dict(Membership.objects.values_list("firm__name", "counted_kind"))
+    assert kinds == {"Foreign Co": "other", "工業技術研究院": "other", "台灣公司": "company"}
+    assert set(Membership.objects.values_list("rule", flat=True)) == {"M2", "M3"}
