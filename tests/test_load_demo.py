@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import ProgrammeRole, User
-from alliance_portal.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from alliance_portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from alliances.models import Alliance, Field, ProgrammeYear
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
