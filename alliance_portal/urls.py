@@ -4,7 +4,9 @@ from django.urls import include, path
 from accounts import views as account_views
 from alliance_portal import views
 from alliances import views as alliance_views
-from alliances import views_office
+from alliances import views_office, views_profile, views_years
+from members import views as member_views
+from members import views_office as member_office
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,7 +37,73 @@ urlpatterns = [
         alliance_views.role_revoke,
         name="role_revoke",
     ),
+    path("alliances/<int:pk>/profile/", views_profile.profile_edit, name="profile_edit"),
+    path("alliances/<int:pk>/members/", member_views.members_latest, name="members_latest"),
+    path("alliances/<int:pk>/members/import/", member_views.members_import, name="members_import"),
+    path(
+        "alliances/<int:pk>/members/template.xlsx",
+        member_views.members_template,
+        name="members_template",
+    ),
+    path("alliances/<int:pk>/members/<int:year>/", member_views.members_list, name="members_list"),
+    path("alliances/<int:pk>/members/<int:year>/new/", member_views.member_add, name="member_add"),
+    path(
+        "alliances/<int:pk>/members/<int:year>/copy/",
+        member_views.members_copy,
+        name="members_copy",
+    ),
+    path(
+        "alliances/<int:pk>/members/<int:year>/export.xlsx",
+        member_views.members_export,
+        name="members_export",
+    ),
+    path(
+        "alliances/<int:pk>/members/<int:year>/<int:mid>/",
+        member_views.member_edit,
+        name="member_edit",
+    ),
+    path(
+        "alliances/<int:pk>/members/<int:year>/<int:mid>/delete/",
+        member_views.member_delete,
+        name="member_delete",
+    ),
+    path("directory/", views_profile.directory, name="directory"),
+    path("directory/<str:code>/", views_profile.public_alliance, name="public_alliance"),
+    path("directory/<str:code>/banner/", views_profile.public_banner, name="public_banner"),
     path("office/alliances/", views_office.office_alliances, name="office_alliances"),
+    path(
+        "office/alliances/<int:pk>/years/",
+        views_years.office_alliance_years,
+        name="office_alliance_years",
+    ),
+    path(
+        "office/alliances/<int:pk>/years/new/",
+        views_years.office_alliance_year_edit,
+        name="office_alliance_year_new",
+    ),
+    path(
+        "office/alliances/<int:pk>/years/<int:year>/",
+        views_years.office_alliance_year_edit,
+        name="office_alliance_year_edit",
+    ),
+    path("office/profiles/", views_profile.office_profiles, name="office_profiles"),
+    path(
+        "office/profiles/<int:rid>/",
+        views_profile.office_profile_review,
+        name="office_profile_review",
+    ),
+    path("office/firms/", member_office.office_firms, name="office_firms"),
+    path("office/firms/<int:fid>/", member_office.office_firm_edit, name="office_firm_edit"),
+    path(
+        "office/firms/<int:fid>/merge/", member_office.office_firm_merge, name="office_firm_merge"
+    ),
+    path("office/import/", member_office.office_import, name="office_import"),
+    path(
+        "office/import/template.xlsx",
+        member_office.office_import_template,
+        name="office_import_template",
+    ),
+    path("office/export.xlsx", member_office.office_export, name="office_export"),
     path(
         "office/alliances/<int:pk>/handover/",
         views_office.office_handover,

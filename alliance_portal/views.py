@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -6,7 +7,8 @@ from accounts.permissions import office_view
 from alliance_portal import roc
 from alliance_portal.models import OutboundEmail
 from alliance_portal.tasks import failed_tasks
-from alliances.models import Alliance, ProgrammeYear
+from alliances.models import Field, ProgrammeYear
+from alliances.selectors import public_alliances
 
 PAGE_SIZE = 25
 
@@ -26,11 +28,14 @@ def home(request):
         ProgrammeYear.objects.filter(roc_year__lte=roc.project_year_of(today)).first()
         or ProgrammeYear.objects.order_by("roc_year").first()
     )
-    alliances = Alliance.objects.select_related("field").order_by("field__order", "name_zh")
+    current = public_alliances()
+    fields = Field.objects.order_by("order").annotate(
+        n=Count("alliances", filter=Q(alliances__in=current), distinct=True)
+    )
     return render(
         request,
         "home.html",
-        {"year": year, "today": today, "page": paginate(request, alliances)},
+        {"year": year, "today": today, "fields": fields, "alliance_count": current.count()},
     )
 
 

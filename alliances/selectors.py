@@ -1,11 +1,11 @@
 """Reads for alliance pages and dashboards, each a bounded number of queries."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from accounts.models import ProgrammeRole
 from alliance_portal.models import AuditEvent
 from alliances import permissions
-from alliances.models import Alliance, AllianceRole, RoleStatus, TeamRole
+from alliances.models import Alliance, AllianceRole, AllianceYear, RoleStatus, TeamRole
 
 ROLE_ACTIONS = (
     "role.requested",
@@ -110,3 +110,17 @@ def office_alliances():
         )
         .order_by("field__order", "name_zh")
     )
+
+
+PUBLIC = Alliance.objects.exclude(profile_published_at=None).exclude(code=None)
+
+
+def public_alliances():
+    """Alliances the directory lists: a published profile, and running in the latest
+    programme year that has alliances (or not yet in any year)."""
+    latest = AllianceYear.objects.aggregate(m=Max("programme_year__roc_year"))["m"]
+    qs = PUBLIC
+    if latest:
+        running = AllianceYear.objects.filter(programme_year__roc_year=latest).values("alliance")
+        qs = qs.filter(Q(pk__in=running) | Q(years=None))
+    return qs

@@ -142,6 +142,49 @@ def people(make_user):
     p.pending_role = role(p.pending, alliance, TeamRole.ASSISTANT, RoleStatus.PENDING)
     p.revoked_role = role(p.revoked, alliance, TeamRole.ASSISTANT, RoleStatus.REVOKED)
     p.other_pi_role = role(p.other_pi, other, TeamRole.PI)
+
+    # The registry around them: codes, published profiles, years 105–106, a member, a
+    # firm, a pending profile change.
+    from django.utils import timezone
+
+    from alliances.models import AllianceYear, ProfileRevision, ProgrammeYear
+    from members.models import Firm, MemberKind, Membership
+    from members.services import apply_verdict
+
+    for a, code in ((alliance, "MECH001"), (other, "CIVIL001")):
+        a.code = code
+        a.profile_published_at = timezone.now()
+        a.description = f"{a.name_zh}的公開簡介"
+        a.save()
+    for roc_year in (105, 106):
+        year = ProgrammeYear.objects.create(
+            roc_year=roc_year, **ProgrammeYear.calendar_defaults(roc_year)
+        )
+        for a in (alliance, other):
+            ay = AllianceYear.objects.create(
+                alliance=a,
+                programme_year=year,
+                phase=1,
+                phase_year=roc_year - 104,
+                subsidy=2_000_000,
+                collaboration_weight=100,
+            )
+            if a == alliance:
+                p.alliance_years = getattr(p, "alliance_years", {}) | {roc_year: ay}
+    p.firm = Firm.objects.create(name="精密機械股份有限公司", ubn="22099131")
+    p.membership = Membership(
+        alliance_year=p.alliance_years[106],
+        firm=p.firm,
+        entered_kind=MemberKind.COMPANY,
+        annual_fee=30_000,
+        contact_name="王經理",
+        contact_email="wang@firm.example.com",
+    )
+    apply_verdict(p.membership)
+    p.membership.save()
+    p.revision = ProfileRevision.objects.create(
+        alliance=alliance, data={"description": "新的簡介"}, submitted_by=p.pi
+    )
     return p
 
 

@@ -74,8 +74,11 @@ def _ay(alliance, year):
 
 
 def test_hand_built_member_table(people):
-    year = ProgrammeYear.objects.create(roc_year=106, **ProgrammeYear.calendar_defaults(106))
-    a, b = _ay(people.alliance, year), _ay(people.other_alliance, year)
+    Membership.objects.all().delete()
+    Firm.objects.all().delete()
+    year = ProgrammeYear.objects.get(roc_year=106)
+    a = people.alliance_years[106]
+    b = AllianceYear.objects.get(alliance=people.other_alliance, programme_year=year)
     empty = _ay(
         Alliance.objects.create(
             name_zh="空聯盟",
@@ -111,8 +114,7 @@ def test_hand_built_member_table(people):
 
 
 def test_changing_a_firms_facts_recomputes_its_verdicts(people):
-    year = ProgrammeYear.objects.create(roc_year=106, **ProgrammeYear.calendar_defaults(106))
-    ay = _ay(people.alliance, year)
+    ay = people.alliance_years[105]
     firm = Firm.objects.create(name="某研究院", ubn="04595257")
     m = services.membership_save(
         membership=Membership(alliance_year=ay, firm=firm, entered_kind=MemberKind.COMPANY),

@@ -6,16 +6,20 @@ from alliances.models import Alliance, Field, TeamType
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 
-def make_alliances(n):
+def make_alliances(n, start=0):
+    from django.utils import timezone
+
     field = Field.objects.get(code="elec")
     Alliance.objects.bulk_create(
         Alliance(
+            code=f"ELEC{i:04d}",
             name_zh=f"測試聯盟{i:03d}",
             field=field,
             institution="某大學",
             team_type=TeamType.SINGLE_LAB,
+            profile_published_at=timezone.now(),
         )
-        for i in range(n)
+        for i in range(start, start + n)
     )
 
 
@@ -42,21 +46,21 @@ def test_directory_is_paginated_with_a_bounded_number_of_queries(
 ):
     make_alliances(30)
     with django_assert_max_num_queries(4):
-        first = client.get("/")
+        first = client.get("/directory/")
     assert first.content.decode().count("測試聯盟") == 25
-    second = client.get("/?page=2")
+    second = client.get("/directory/?page=2")
     assert second.content.decode().count("測試聯盟") == 5
-    make_alliances(0)
-    Alliance.objects.all().delete()
-    make_alliances(200)
+    make_alliances(200, start=30)
     with django_assert_max_num_queries(4):
-        client.get("/?page=3")
+        client.get("/directory/?page=3")
+    home = client.get("/").content.decode()
+    assert "共 230 個聯盟" in home and "/directory/?field=" in home
 
 
 @pytest.mark.parametrize("page", ["999", "abc", "-1"])
 def test_a_bad_page_number_never_crashes(client, page):
     make_alliances(30)
-    assert client.get(f"/?page={page}").status_code == 200
+    assert client.get(f"/directory/?page={page}").status_code == 200
 
 
 def test_office_background_work_is_for_the_office_only(client, office_user, outsider):

@@ -38,7 +38,10 @@ def grow(people, n, tag):
 
 # (who, path, ceiling): the ceiling is the most queries the page may ever run.
 PAGES = [
-    (None, "/", 4),
+    (None, "/", 5),
+    (None, "/directory/", 4),
+    ("pi", "/alliances/{pk}/members/106/", 10),
+    ("office", "/office/firms/", 10),
     ("pi", "/dashboard/", 5),
     ("pi", "/alliances/{pk}/", 6),
     ("pi", "/alliances/{pk}/team/", 6),

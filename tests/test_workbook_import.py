@@ -3,39 +3,18 @@
 import pytest
 
 from alliance_portal.imports import run_workbook
-from alliances.models import AllianceYear, ProgrammeYear
 from members.models import Firm, Membership
 from members.ubn import complete_ubn
 from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
 
 
 @pytest.fixture
-def year_106(db):
-    return ProgrammeYear.objects.create(roc_year=106, **ProgrammeYear.calendar_defaults(106))
-
-
-@pytest.fixture
-def ay(people, year_106):
-    people.alliance.code = "MECH001"
-    people.alliance.save()
-    people.other_alliance.code = "CIVIL001"
-    people.other_alliance.save()
-    AllianceYear.objects.create(
-        alliance=people.other_alliance,
-        programme_year=year_106,
-        phase=1,
-        phase_year=1,
-        subsidy=2_000_000,
-        collaboration_weight=100,
-    )
-    return AllianceYear.objects.create(
-        alliance=people.alliance,
-        programme_year=year_106,
-        phase=1,
-        phase_year=2,
-        subsidy=2_500_000,
-        collaboration_weight=100,
-    )
+def ay(people):
+    """MECH001's alliance-year 106; its one member (from the fixture) is cleared so that
+    counts start at zero."""
+    Membership.objects.all().delete()
+    Firm.objects.all().delete()
+    return people.alliance_years[106]
 
 
 def ubns(n):

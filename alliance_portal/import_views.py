@@ -1,0 +1,118 @@
+"""The one import screen: upload → preview (nothing saved) → confirm (all or nothing)."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alliance_portal import audit
+from alliance_portal.imports import export_workbook, run_workbook, sheets_for
+from alliance_portal.models import ImportBatch
+from alliance_portal.workbooks import WorkbookError, read_upload
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    workbook = forms.FileField(
+        label=gettext_lazy("Workbook (.xlsx)"),
+        help_text=gettext_lazy("At most 2 MB. Nothing is saved before you confirm the preview."),
+    )
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def import_page(request, *, scope: str, alliance=None, back_url: str, template_url: str):
+    """GET: the upload form. POST with a file: preview it and keep it as an ImportBatch.
+    POST with a batch id: apply that batch (checked again) or discard it."""
+    form = UploadForm()
+    batch = None
+    report = None
+    if request.method == "POST" and "batch" in request.POST:
+        batch = get_object_or_404(
+            ImportBatch,
+            pk=request.POST.get("batch") if str(request.POST.get("batch")).isdigit() else 0,
+            user=request.user,
+            scope=scope,
+            alliance=alliance,
+            status=ImportBatch.Status.PREVIEWED,
+        )
+        if "discard" in request.POST:
+            batch.status = ImportBatch.Status.DISCARDED
+            batch.content = b""
+            batch.save(update_fields=["status", "content"])
+            messages.info(request, _("The import was discarded; nothing was saved."))
+            return redirect(request.path)
+        report = run_workbook(
+            bytes(batch.content), user=request.user, scope=scope, alliance=alliance, dry_run=False
+        )
+        if report.ok:
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
+            batch.summary = report.as_dict()
+            batch.content = b""
+            batch.save(update_fields=["status", "applied_at", "summary", "content"])
+            audit.record(
+                actor=request.user,
+                action="import.applied",
+                target=batch,
+                alliance=alliance,
+                before={},
+                after=report.totals(),
+            )
+            totals = report.totals()
+            messages.success(
+                request,
+                _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % totals,
+            )
+            return redirect(back_url)
+        messages.error(request, _("Nothing was saved: the workbook no longer passes the checks."))
+    elif request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["workbook"]
+            try:
+                data = read_upload(upload)
+                report = run_workbook(
+                    data, user=request.user, scope=scope, alliance=alliance, dry_run=True
+                )
+            except WorkbookError as error:
+                form.add_error("workbook", str(error))
+            else:
+                batch = ImportBatch.objects.create(
+                    user=request.user,
+                    scope=scope,
+                    alliance=alliance,
+                    filename=upload.name[:200],
+                    content=data,
+                    summary=report.as_dict(),
+                )
+    return render(
+        request,
+        "imports/import.html",
+        {
+            "form": form,
+            "batch": batch,
+            "report": report,
+            "sheets": [
+                (s.name, [f.column_name for f in s.resource_class().get_export_fields()])
+                for s in sheets_for(scope)
+            ],
+            "alliance": alliance,
+            "back_url": back_url,
+            "template_url": template_url,
+        },
+    )
+
+
+def template_download(*, scope: str):
+    if not sheets_for(scope):
+        raise Http404
+    return xlsx_response(export_workbook(scope=scope, blank=True), f"portal-{scope}-template.xlsx")

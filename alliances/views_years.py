@@ -1,0 +1,63 @@
+"""The office's alliance-years: phase, subsidy and the R8 weight of each year."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import office_view
+from alliances import services
+from alliances.models import Alliance, AllianceYear, ProgrammeYear
+
+
+class AllianceYearForm(forms.ModelForm):
+    collaboration_weight = forms.IntegerField(
+        label=gettext_lazy("Collaboration weight (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=gettext_lazy("Leave empty for the year's default of the phase (R8)."),
+    )
+
+    class Meta:
+        model = AllianceYear
+        fields = ["programme_year", "phase", "phase_year", "subsidy", "collaboration_weight"]
+
+    def clean(self):
+        data = super().clean()
+        year, phase = data.get("programme_year"), data.get("phase")
+        if data.get("collaboration_weight") is None and year and phase:
+            data["collaboration_weight"] = year.weight_for_phase(int(phase))
+            self.instance.collaboration_weight = data["collaboration_weight"]
+        return data
+
+
+@office_view(viewers=True)
+def office_alliance_years(request, pk):
+    alliance = get_object_or_404(Alliance.objects.select_related("field"), pk=pk)
+    years = alliance.years.select_related("programme_year").order_by("-programme_year__roc_year")
+    return render(request, "office/alliance_years.html", {"alliance": alliance, "years": years})
+
+
+@office_view
+@require_http_methods(["GET", "POST"])
+def office_alliance_year_edit(request, pk, year=None):
+    alliance = get_object_or_404(Alliance, pk=pk)
+    instance = (
+        get_object_or_404(AllianceYear, alliance=alliance, programme_year__roc_year=year)
+        if year
+        else AllianceYear(alliance=alliance)
+    )
+    form = AllianceYearForm(request.POST if request.method == "POST" else None, instance=instance)
+    form.fields["programme_year"].queryset = ProgrammeYear.objects.order_by("-roc_year")
+    if request.method == "POST" and form.is_valid():
+        services.alliance_year_save(alliance_year=form.instance, by=request.user)
+        messages.success(request, _("The alliance-year is saved."))
+        return redirect("office_alliance_years", pk=alliance.pk)
+    return render(
+        request,
+        "office/alliance_year_form.html",
+        {"alliance": alliance, "form": form, "year": year},
+    )
