@@ -361,11 +361,16 @@ def _load_members(ay: AllianceYear, py, names: _Names, rng: random.Random, share
                 **_contact(names, rng, len(rows)),
             )
         )
+    people_here: set[str] = set()
     for _ in range(py.individual_members):
+        person = names.person()
+        while person in people_here:  # a person joins an alliance once a year
+            person = names.person()
+        people_here.add(person)
         rows.append(
             Membership(
                 alliance_year=ay,
-                person_name=names.person(),
+                person_name=person,
                 entered_kind=MemberKind.INDIVIDUAL,
                 joined_on=joined,
                 **_contact(names, rng, len(rows)),
