@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from alliance_portal.forms import RocDateField
-from alliances.models import Alliance, AllianceRole, Field, ProgrammeYear
+from alliances.models import Alliance, AllianceRole, Field, FieldTarget, ProgrammeYear
 
 
 @admin.register(Field)
@@ -46,3 +46,9 @@ class AllianceRoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FieldTarget)
+class FieldTargetAdmin(admin.ModelAdmin):
+    list_display = ["programme_year", "field", "company_members"]
+    list_filter = ["programme_year"]

@@ -116,3 +116,68 @@ def test_m3_firms_entered_as_company_do_not_count(people, ay):
     kinds = dict(Membership.objects.values_list("firm__name", "counted_kind"))
     assert kinds == {"Foreign Co": "other", "工業技術研究院": "other", "台灣公司": "company"}
     assert set(Membership.objects.values_list("rule", flat=True)) == {"M2", "M3"}
+
+
+ALLIANCE_HEADERS = ["聯盟代碼", "中文名稱", "英文名稱", "領域", "執行機構", "團隊型態"]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (["NEW001", "新聯盟", "", "太空", "某大學", "個別型"], "領域", "沒有名為「太空」的領域"),
+        (["", "新聯盟", "", "電子", "某大學", "個別型"], "聯盟代碼", "必填"),
+        (["NEW001", "新聯盟", "", "電子", "某大學", "獨立型"], "團隊型態", "不是下列之一"),
+    ],
+)
+def test_alliance_sheet_errors(people, row, column, message):
+    from alliances.models import Alliance
+
+    data = workbook_bytes({"聯盟": [ALLIANCE_HEADERS, row]})
+    report = run_workbook(data, user=people.office, scope="office", dry_run=False)
+    assert len(report.errors) == 1 and f"第2列「{column}」" in report.errors[0], report.errors
+    assert message in report.errors[0]
+    assert not Alliance.objects.filter(name_zh="新聯盟").exists()
+
+
+def test_a_renamed_sheet_or_missing_column_is_named(people, ay):
+    renamed = workbook_bytes({"會員名單": [MEMBER_HEADERS]})
+    report = run_workbook(renamed, user=people.pi, scope="alliance", alliance=people.alliance)
+    assert "「會員名單」" in report.errors[0] and "「成員」" in report.errors[0]
+    missing = workbook_bytes({"成員": [MEMBER_HEADERS[:3], ["MECH001", 106, "廠商會員"]]})
+    report = run_workbook(missing, user=people.pi, scope="alliance", alliance=people.alliance)
+    assert "第1列" in report.errors[0] and "「統一編號」" in report.errors[0]
+
+
+def test_office_import_page_refuses_files_that_are_not_workbooks(client, people):
+    import io
+
+    client.force_login(people.office)
+    text = io.BytesIO(b"name,ubn\nx,12345678\n")
+    text.name = "members.xlsx"
+    response = client.post("/office/import/", {"workbook": text})
+    assert "不是 Excel 活頁簿" in response.content.decode()
+    assert not response.context["batch"]
+
+
+def test_a_preview_is_confirmed_only_by_its_owner(client, people, ay):
+    from alliance_portal.models import ImportBatch
+
+    data = workbook_bytes({"成員": [MEMBER_HEADERS, member_row("MECH001", 106, ubns(1)[0], "甲")]})
+    import io
+
+    upload = io.BytesIO(data)
+    upload.name = "m.xlsx"
+    client.force_login(people.pi)
+    client.post(f"/alliances/{people.alliance.pk}/members/import/", {"workbook": upload})
+    batch = ImportBatch.objects.get()
+    client.force_login(people.copi)  # same alliance, another person
+    response = client.post(
+        f"/alliances/{people.alliance.pk}/members/import/", {"batch": batch.pk, "apply": "1"}
+    )
+    assert response.status_code == 404
+    assert Membership.objects.count() == 0
+    client.force_login(people.pi)
+    client.post(f"/alliances/{people.alliance.pk}/members/import/", {"batch": batch.pk})
+    assert Membership.objects.count() == 1
+    batch.refresh_from_db()
+    assert batch.status == "applied" and bytes(batch.content) == b""
