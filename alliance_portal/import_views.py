@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from alliance_portal import audit
 from alliance_portal.imports import export_workbook, run_workbook, sheets_for
 from alliance_portal.models import ImportBatch
+from alliance_portal.views import int_param
 from alliance_portal.workbooks import WorkbookError, read_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,6 +31,57 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _locked_batch(request, *, scope, alliance) -> ImportBatch:
+    """The user's own previewed batch, locked so that it is applied at most once."""
+    return get_object_or_404(
+        ImportBatch.objects.select_for_update(),
+        pk=int_param(request.POST.get("batch")) or 0,
+        user=request.user,
+        scope=scope,
+        alliance=alliance,
+        status=ImportBatch.Status.PREVIEWED,
+    )
+
+
+def _apply(request, *, scope, alliance, back_url):
+    """Apply (checked again, all or nothing) or discard a previewed batch. Returns a
+    redirect when done, or (batch, report) to show why nothing was saved."""
+    with transaction.atomic():
+        batch = _locked_batch(request, scope=scope, alliance=alliance)
+        if "discard" in request.POST:
+            batch.status = ImportBatch.Status.DISCARDED
+            batch.content = b""
+            batch.save(update_fields=["status", "content"])
+            messages.info(request, _("The import was discarded; nothing was saved."))
+            return redirect(request.path), None
+        report = run_workbook(
+            bytes(batch.content), user=request.user, scope=scope, alliance=alliance, dry_run=False
+        )
+        if not report.ok:
+            messages.error(
+                request, _("Nothing was saved: the workbook no longer passes the checks.")
+            )
+            return batch, report
+        batch.status = ImportBatch.Status.APPLIED
+        batch.applied_at = timezone.now()
+        batch.summary = report.as_dict()
+        batch.content = b""
+        batch.save(update_fields=["status", "applied_at", "summary", "content"])
+        audit.record(
+            actor=request.user,
+            action="import.applied",
+            target=batch,
+            alliance=alliance,
+            before={},
+            after=report.totals(),
+        )
+    messages.success(
+        request,
+        _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % report.totals(),
+    )
+    return redirect(back_url), None
+
+
 def import_page(request, *, scope: str, alliance=None, back_url: str, template_url: str):
     """GET: the upload form. POST with a file: preview it and keep it as an ImportBatch.
     POST with a batch id: apply that batch (checked again) or discard it."""
@@ -36,44 +89,10 @@ def import_page(request, *, scope: str, alliance=None, back_url: str, template_u
     batch = None
     report = None
     if request.method == "POST" and "batch" in request.POST:
-        batch = get_object_or_404(
-            ImportBatch,
-            pk=request.POST.get("batch") if str(request.POST.get("batch")).isdigit() else 0,
-            user=request.user,
-            scope=scope,
-            alliance=alliance,
-            status=ImportBatch.Status.PREVIEWED,
-        )
-        if "discard" in request.POST:
-            batch.status = ImportBatch.Status.DISCARDED
-            batch.content = b""
-            batch.save(update_fields=["status", "content"])
-            messages.info(request, _("The import was discarded; nothing was saved."))
-            return redirect(request.path)
-        report = run_workbook(
-            bytes(batch.content), user=request.user, scope=scope, alliance=alliance, dry_run=False
-        )
-        if report.ok:
-            batch.status = ImportBatch.Status.APPLIED
-            batch.applied_at = timezone.now()
-            batch.summary = report.as_dict()
-            batch.content = b""
-            batch.save(update_fields=["status", "applied_at", "summary", "content"])
-            audit.record(
-                actor=request.user,
-                action="import.applied",
-                target=batch,
-                alliance=alliance,
-                before={},
-                after=report.totals(),
-            )
-            totals = report.totals()
-            messages.success(
-                request,
-                _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % totals,
-            )
-            return redirect(back_url)
-        messages.error(request, _("Nothing was saved: the workbook no longer passes the checks."))
+        outcome, report = _apply(request, scope=scope, alliance=alliance, back_url=back_url)
+        if report is None:
+            return outcome
+        batch = outcome
     elif request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():

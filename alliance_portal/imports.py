@@ -93,7 +93,7 @@ class TextWidget(widgets.Widget):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = "" if value is None else str(value).strip()
-        if self.zero_pad and text.isdigit():
+        if self.zero_pad and text.isascii() and text.isdecimal():
             text = text.zfill(self.zero_pad)
         if not text and self.required_message:
             raise ValueError(str(self.required_message))

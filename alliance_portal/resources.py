@@ -5,6 +5,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Validat
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
+from alliance_portal import audit
+
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
     """A foreign key written as its natural key (a code, a year, a Chinese name), with a
@@ -44,6 +46,37 @@ class PortalResource(resources.ModelResource):
 
     def export_queryset(self):
         return self._meta.model.objects.all()
+
+    # --- one audit event per saved row, with the values before and after ----------------
+
+    def audit_alliance(self, instance):
+        """The alliance an audit event of this sheet concerns (None: programme-wide)."""
+        return None
+
+    def _state(self, instance) -> dict:
+        state = {}
+        for field in self.get_import_fields():
+            if field.attribute:
+                value = field.get_value(instance)
+                state[field.column_name] = "" if value is None else str(value)
+        return state
+
+    def import_instance(self, instance, row, **kwargs):
+        self._before = self._state(instance) if instance.pk else {}
+        super().import_instance(instance, row, **kwargs)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        before = getattr(self, "_before", {})
+        audit.record(
+            actor=self.user,
+            action=f"import.{self._meta.model._meta.model_name}."
+            + ("changed" if before else "created"),
+            target=instance,
+            alliance=self.audit_alliance(instance),
+            before=before,
+            after=self._state(instance),
+        )
 
     def natural_key(self, row) -> tuple:
         return tuple(self.fields[name].clean(row) for name in self.get_import_id_fields())

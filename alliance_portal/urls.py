@@ -92,6 +92,11 @@ urlpatterns = [
         views_profile.office_profile_review,
         name="office_profile_review",
     ),
+    path(
+        "office/profiles/<int:rid>/banner/",
+        views_profile.office_profile_banner,
+        name="office_profile_banner",
+    ),
     path("office/firms/", member_office.office_firms, name="office_firms"),
     path("office/firms/<int:fid>/", member_office.office_firm_edit, name="office_firm_edit"),
     path(

@@ -13,6 +13,12 @@ from alliances.selectors import public_alliances
 PAGE_SIZE = 25
 
 
+def int_param(value) -> int | None:
+    """A positive whole number from a query or form value, else None (never a 500)."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 10 else None
+
+
 def paginate(request, queryset, *, param="page", per_page=PAGE_SIZE):
     """The page of `queryset` asked for by ?<param>=; a bad or out-of-range number gives the
     first or last page rather than an error."""

@@ -1,6 +1,6 @@
 """Create PI accounts from a workbook: one sheet 「計畫主持人」 with the columns
-姓名, 電子郵件, 聯盟 (the alliance's Chinese name). Checked whole first (a preview); saved
-all or nothing."""
+姓名, 電子郵件, 聯盟 (the alliance's code, or its Chinese name when that is unique). Checked
+whole first (a preview); saved all or nothing."""
 
 from dataclasses import dataclass, field
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from alliance_portal.workbooks import open_sheet
-from alliances.models import Alliance, AllianceRole, RoleStatus, TeamRole
-from alliances.services import pi_assign
+from alliances.models import LIVE_STATUSES, Alliance, AllianceRole, RoleStatus, TeamRole
+from alliances.services import TeamError, pi_assign
 
 SHEET = "計畫主持人"
 COL_NAME, COL_EMAIL, COL_ALLIANCE = "姓名", "電子郵件", "聯盟"
@@ -62,7 +62,17 @@ def _where(row: int, column: str) -> str:
 
 def check_rows(raw_rows) -> Preview:
     """Validate every row against the database and each other; nothing is saved."""
-    alliances = {a.name_zh: a for a in Alliance.objects.all()}
+    alliances: dict[str, list[Alliance]] = {}
+    for a in Alliance.objects.all():
+        alliances.setdefault(a.name_zh, []).append(a)
+        if a.code:
+            alliances.setdefault(a.code, []).append(a)
+    live_roles = set(
+        AllianceRole.objects.filter(status__in=LIVE_STATUSES).values_list(
+            "alliance_id", "user__email"
+        )
+    )
+    disabled = set(User.objects.filter(is_active=False).values_list("email", flat=True))
     current_pi = dict(
         AllianceRole.objects.filter(role=TeamRole.PI, status=RoleStatus.ACTIVE).values_list(
             "alliance_id", "user__email"
@@ -87,8 +97,19 @@ def check_rows(raw_rows) -> Preview:
                 _("%(where)s: “%(value)s” is not an email address.")
                 % {"where": _where(number, COL_EMAIL), "value": row.email}
             )
-        alliance = alliances.get(row.alliance_name)
-        if alliance is None:
+        if row.email in {e.lower() for e in disabled}:
+            row.errors.append(
+                _("%(where)s: the account %(email)s is disabled.")
+                % {"where": _where(number, COL_EMAIL), "email": row.email}
+            )
+        matches = alliances.get(row.alliance_name, [])
+        alliance = matches[0] if len(matches) == 1 else None
+        if len(matches) > 1:
+            row.errors.append(
+                _("%(where)s: more than one alliance is named “%(value)s”; write its code.")
+                % {"where": _where(number, COL_ALLIANCE), "value": row.alliance_name}
+            )
+        elif alliance is None:
             row.errors.append(
                 _("%(where)s: there is no alliance named “%(value)s”.")
                 % {"where": _where(number, COL_ALLIANCE), "value": row.alliance_name}
@@ -108,6 +129,11 @@ def check_rows(raw_rows) -> Preview:
                 row.errors.append(
                     _("%(where)s: the alliance already has a PI (%(email)s); use handover.")
                     % {"where": _where(number, COL_ALLIANCE), "email": pi_email}
+                )
+            elif any(a == alliance.pk and e.lower() == row.email for a, e in live_roles):
+                row.errors.append(
+                    _("%(where)s: %(email)s already has a role in this alliance; use handover.")
+                    % {"where": _where(number, COL_EMAIL), "email": row.email}
                 )
         if row.errors:
             row.action = "error"
@@ -146,5 +172,12 @@ def import_pis(*, payload: list[dict], by) -> Preview:
     alliances = Alliance.objects.in_bulk([r.alliance_id for r in preview.rows])
     for row in preview.rows:
         if row.action == "new":
-            pi_assign(alliance=alliances[row.alliance_id], by=by, email=row.email, name=row.name)
+            try:
+                pi_assign(
+                    alliance=alliances[row.alliance_id], by=by, email=row.email, name=row.name
+                )
+            except TeamError as error:
+                row.errors.append(f"{_where(row.number, COL_EMAIL)}: {error}")
+                row.action = "error"
+                raise ImportRefused(preview) from error
     return preview

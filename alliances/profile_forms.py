@@ -1,5 +1,9 @@
+import io
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -9,21 +13,34 @@ BANNER_MAX_BYTES = 2 * 1024 * 1024
 BANNER_FORMATS = {"PNG", "JPEG", "WEBP"}
 
 
-def validate_banner(upload) -> None:
-    """png, jpg or webp, at most 2 MB — judged by the content, not the file name."""
+EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+MAX_PIXELS = 40_000_000
+
+
+def validate_banner(upload) -> ContentFile:
+    """png, jpg or webp, at most 2 MB — judged by the content, not the file name. Returns
+    the image re-encoded under a new name with the extension of its real format: nothing
+    of the uploaded bytes or name (a script hidden in a chunk, evil.html) is kept."""
     if upload.size > BANNER_MAX_BYTES:
         raise ValidationError(_("The banner is larger than 2 MB."))
+    invalid = ValidationError(_("The banner is not a PNG, JPEG or WebP image."))
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(_("The banner is not a PNG, JPEG or WebP image.")) from None
+            if kind not in BANNER_FORMATS or image.width * image.height > MAX_PIXELS:
+                raise invalid
+            image.load()
+            clean = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise invalid from None
     finally:
         upload.seek(0)
-    if kind not in BANNER_FORMATS:
-        raise ValidationError(_("The banner is not a PNG, JPEG or WebP image."))
+    if kind == "JPEG" and clean.mode == "RGBA":
+        clean = clean.convert("RGB")
+    out = io.BytesIO()
+    clean.save(out, kind)
+    return ContentFile(out.getvalue(), name=f"banner-{uuid.uuid4().hex}.{EXTENSIONS[kind]}")
 
 
 class ProfileForm(forms.ModelForm):
@@ -66,9 +83,7 @@ class ProfileForm(forms.ModelForm):
 
     def clean_banner_upload(self):
         upload = self.cleaned_data.get("banner_upload")
-        if upload:
-            validate_banner(upload)
-        return upload
+        return validate_banner(upload) if upload else None
 
     def proposed_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}

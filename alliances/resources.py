@@ -35,6 +35,9 @@ class AllianceResource(PortalResource):
         import_id_fields = ["code"]
         fields = ["code", "name_zh", "name_en", "field", "institution", "team_type"]
 
+    def audit_alliance(self, instance):
+        return instance
+
     def export_queryset(self):
         qs = Alliance.objects.select_related("field").exclude(code=None).order_by("code")
         return qs.filter(pk=self.alliance.pk) if self.alliance else qs
@@ -78,6 +81,9 @@ class AllianceYearResource(PortalResource):
         )
         qs = qs.order_by("alliance__code", "programme_year__roc_year")
         return qs.filter(alliance=self.alliance) if self.alliance else qs
+
+    def audit_alliance(self, instance):
+        return instance.alliance
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.collaboration_weight is None and instance.programme_year_id and instance.phase:

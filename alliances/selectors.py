@@ -1,6 +1,6 @@
 """Reads for alliance pages and dashboards, each a bounded number of queries."""
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from accounts.models import ProgrammeRole
 from alliance_portal.models import AuditEvent
@@ -95,7 +95,7 @@ def role_events(alliance: Alliance | None = None):
 
 
 def office_alliances():
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import Subquery
 
     pi = AllianceRole.objects.filter(
         alliance=OuterRef("pk"), role=TeamRole.PI, status=RoleStatus.ACTIVE
@@ -122,5 +122,6 @@ def public_alliances():
     qs = PUBLIC
     if latest:
         running = AllianceYear.objects.filter(programme_year__roc_year=latest).values("alliance")
-        qs = qs.filter(Q(pk__in=running) | Q(years=None))
+        no_years = ~Exists(AllianceYear.objects.filter(alliance=OuterRef("pk")))
+        qs = qs.filter(Q(pk__in=running) | no_years)
     return qs

@@ -4,6 +4,7 @@ read) and writes exactly one audit event for the role event it performs.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -373,6 +374,7 @@ def co_pi_appoint(*, alliance: Alliance, by: User, email: str, name: str = "") -
     require(permissions.can_view_alliance(by, alliance))
     if not permissions.can_manage_co_pis(by, alliance):
         raise TeamError(_("Only the PI can appoint co-PIs."))
+    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
     user, created = _person(email, name)
     if _live_role(alliance, user) is not None:
         raise TeamError(_("%(email)s already has a role in this alliance.") % {"email": user.email})
@@ -467,7 +469,13 @@ def profile_decide(*, revision, by: User, approve: bool, reason: str = ""):
         if revision.banner:
             alliance.banner = revision.banner
         alliance.profile_published_at = timezone.now()
-        alliance.full_clean(exclude=["code"])
+        try:
+            alliance.full_clean(exclude=["code"])
+        except ValidationError as error:
+            raise TeamError(
+                _("The proposal cannot be published: %(errors)s")
+                % {"errors": " ".join(error.messages)}
+            ) from error
         alliance.save()
         revision.status = RevisionStatus.APPROVED
     else:

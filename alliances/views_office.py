@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view
-from alliance_portal.views import paginate
+from alliance_portal.views import int_param, paginate
 from alliance_portal.workbooks import WorkbookError, read_upload, template_workbook
 from alliances import pi_import, selectors, services
 from alliances.forms import HandoverForm, PiAssignForm, WorkbookForm
@@ -30,8 +30,8 @@ def office_alliances(request):
             | Q(institution__icontains=query)
             | Q(name_en__icontains=query)
         )
-    if field.isdigit():
-        qs = qs.filter(field_id=int(field))
+    if int_param(field):
+        qs = qs.filter(field_id=int_param(field))
     return render(
         request,
         "office/alliances.html",
@@ -172,8 +172,8 @@ def office_handover(request, pk):
 def office_audit(request):
     events = selectors.role_events()
     alliance = request.GET.get("alliance", "")
-    if alliance.isdigit():
-        events = events.filter(alliance_id=int(alliance))
+    if int_param(alliance):
+        events = events.filter(alliance_id=int_param(alliance))
     return render(
         request,
         "office/audit.html",

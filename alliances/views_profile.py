@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view, require
-from alliance_portal.views import paginate
+from alliance_portal.views import int_param, paginate
 from alliances import permissions, selectors, services
 from alliances.models import Alliance, Field, ProfileRevision, RevisionStatus, Service
 from alliances.profile_forms import ProfileForm
@@ -136,8 +136,8 @@ def directory(request):
             | Q(keywords__icontains=query)
             | Q(institution__icontains=query)
         )
-    if field.isdigit():
-        qs = qs.filter(field_id=int(field))
+    if int_param(field):
+        qs = qs.filter(field_id=int_param(field))
     return render(
         request,
         "public/directory.html",
@@ -151,19 +151,40 @@ def directory(request):
 
 
 def public_alliance(request, code):
-    alliance = get_object_or_404(PUBLIC.select_related("field"), code=code)
+    alliance = get_object_or_404(public_alliances().select_related("field"), code=code)
     return render(request, "public/alliance.html", {"alliance": alliance})
 
 
-def public_banner(request, code):
-    alliance = get_object_or_404(PUBLIC, code=code)
-    if not alliance.banner:
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+
+
+def _image_response(file, *, public: bool):
+    """Serve a stored banner with a content type from our own list, never from the name."""
+    extension = file.name.rsplit(".", 1)[-1].lower()
+    if extension not in IMAGE_TYPES:
         raise Http404
     try:
-        handle = alliance.banner.open("rb")
+        handle = file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    response = FileResponse(handle)
-    response["Cache-Control"] = "public, max-age=3600"
+    response = FileResponse(handle, content_type=IMAGE_TYPES[extension])
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def public_banner(request, code):
+    alliance = get_object_or_404(public_alliances(), code=code)
+    if not alliance.banner:
+        raise Http404
+    return _image_response(alliance.banner, public=True)
+
+
+@office_view
+def office_profile_banner(request, rid):
+    """The proposed banner, for the office to look at before publishing it."""
+    revision = get_object_or_404(ProfileRevision, pk=rid)
+    if not revision.banner:
+        raise Http404
+    return _image_response(revision.banner, public=False)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +29,12 @@ class AllianceYearForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         year, phase = data.get("programme_year"), data.get("phase")
+        clash = AllianceYear.objects.filter(alliance=self.instance.alliance, programme_year=year)
+        if year and clash.exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "programme_year",
+                gettext_lazy("The alliance has this programme year already; edit that one."),
+            )
         if data.get("collaboration_weight") is None and year and phase:
             data["collaboration_weight"] = year.weight_for_phase(int(phase))
             self.instance.collaboration_weight = data["collaboration_weight"]
@@ -53,9 +60,13 @@ def office_alliance_year_edit(request, pk, year=None):
     form = AllianceYearForm(request.POST if request.method == "POST" else None, instance=instance)
     form.fields["programme_year"].queryset = ProgrammeYear.objects.order_by("-roc_year")
     if request.method == "POST" and form.is_valid():
-        services.alliance_year_save(alliance_year=form.instance, by=request.user)
-        messages.success(request, _("The alliance-year is saved."))
-        return redirect("office_alliance_years", pk=alliance.pk)
+        try:
+            services.alliance_year_save(alliance_year=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The alliance-year is saved."))
+            return redirect("office_alliance_years", pk=alliance.pk)
     return render(
         request,
         "office/alliance_year_form.html",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.forms import RocDateField
 from members.models import EntityType, Firm, MemberKind, Membership
-from members.ubn import is_valid_ubn
+from members.ubn import is_valid_ubn, normalize_ubn
 
 
 class MembershipForm(forms.Form):
@@ -76,7 +76,7 @@ class MembershipForm(forms.Form):
             return data
         if not kind:
             return data
-        ubn = data.get("ubn", "").strip()
+        ubn = normalize_ubn(data.get("ubn", ""))
         name = data.get("firm_name", "").strip()
         country = (data.get("country") or "TW").strip().upper()
         entity = data.get("entity_type") or EntityType.COMPANY
@@ -142,7 +142,7 @@ class FirmMergeForm(forms.Form):
     )
 
     def clean_survivor(self):
-        ubn = self.cleaned_data["survivor"].strip()
+        ubn = normalize_ubn(self.cleaned_data["survivor"])
         firm = Firm.objects.filter(ubn=ubn, merged_into=None).first()
         if firm is None:
             raise ValidationError(_("There is no firm with 統一編號 %(value)s.") % {"value": ubn})

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from members.ubn import is_valid_ubn
+from members.ubn import is_valid_ubn, normalize_text, normalize_ubn
 
 
 def validate_ubn(value: str) -> None:
@@ -47,7 +47,11 @@ class Firm(models.Model):
         _("country"), max_length=2, default="TW", help_text=_("ISO 3166 code, e.g. TW, JP, US")
     )
     ubn = models.CharField(
-        _("unified business number (統一編號)"), max_length=8, blank=True, default=""
+        _("unified business number (統一編號)"),
+        max_length=8,
+        blank=True,
+        default="",
+        validators=[validate_ubn],
     )
     entity_type = models.CharField(
         _("kind of entity"), max_length=24, choices=EntityType.choices, default=EntityType.COMPANY
@@ -94,8 +98,8 @@ class Firm(models.Model):
         return f"{self.name} ({self.ubn})" if self.ubn else f"{self.name} [{self.country}]"
 
     def clean(self):
-        self.country = (self.country or "").strip().upper()
-        self.ubn = (self.ubn or "").strip()
+        self.country = normalize_text(self.country).upper()
+        self.ubn = normalize_ubn(self.ubn)
         if self.entity_type == EntityType.FOREIGN_UNREGISTERED:
             if self.ubn:
                 raise ValidationError(

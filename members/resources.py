@@ -16,7 +16,7 @@ from alliance_portal.resources import PortalResource
 from alliances.models import AllianceYear
 from members import services
 from members.models import EntityType, Firm, MemberKind, Membership
-from members.ubn import is_valid_ubn
+from members.ubn import is_valid_ubn, normalize_text, normalize_ubn
 
 ENTITY_TYPES_ZH = {
     EntityType.COMPANY: "公司行號",
@@ -36,14 +36,11 @@ COL_ALLIANCE, COL_YEAR, COL_KIND = "聯盟代碼", "年度", "會員類別"
 
 
 def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
+    return normalize_text(value)
 
 
 def _ubn(value) -> str:
-    text = _text(value)
-    return text.zfill(8) if text.isdigit() and len(text) < 8 else text
+    return normalize_ubn(value)
 
 
 class UbnWidget(TextWidget):
@@ -92,6 +89,7 @@ class FirmResource(PortalResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         services.recompute_verdicts(instance)
+        super().after_save_instance(instance, row, **kwargs)
 
 
 # --- 成員 ----------------------------------------------------------------------------------
@@ -117,7 +115,10 @@ class AllianceYearWidget(Widget):
             )
         found = (
             AllianceYear.objects.select_related("alliance", "programme_year")
-            .filter(alliance__code=code, programme_year__roc_year=year if year.isdigit() else -1)
+            .filter(
+                alliance__code=code,
+                programme_year__roc_year=int(year) if year.isascii() and year.isdecimal() else -1,
+            )
             .first()
         )
         if found is None:
@@ -231,6 +232,9 @@ class MembershipResource(PortalResource):
             "alliance_year__alliance", "alliance_year__programme_year", "firm"
         ).order_by("alliance_year__alliance__code", "alliance_year__programme_year__roc_year", "pk")
         return qs.filter(alliance_year__alliance=self.alliance) if self.alliance else qs
+
+    def audit_alliance(self, instance):
+        return instance.alliance_year.alliance
 
     def dehydrate_year(self, membership):
         return membership.alliance_year.programme_year.roc_year

@@ -108,6 +108,8 @@ def firm_merge(*, duplicate: Firm, survivor: Firm, by, reason: str = "") -> Firm
         membership.save(update_fields=["firm", "counted_kind", "rule", "rule_params", "updated_at"])
     duplicate.merged_into = survivor
     duplicate.save(update_fields=["merged_into", "updated_at"])
+    # Firms merged into the duplicate before now point at the survivor too: no chains.
+    Firm.objects.filter(merged_into=duplicate).update(merged_into=survivor)
     audit.record(
         actor=by,
         action="firm.merged",
@@ -167,6 +169,8 @@ def memberships_copy(*, source, target, by) -> int:
     present in the target are left alone. Returns how many were copied."""
     if source.alliance_id != target.alliance_id:
         raise MembershipError(_("Members can only be copied within one alliance."))
+    # Two clicks at once copy once: the second waits here, then finds the members present.
+    target = type(target).objects.select_for_update().get(pk=target.pk)
     present_firms = set(target.memberships.exclude(firm=None).values_list("firm_id", flat=True))
     present_people = set(target.memberships.filter(firm=None).values_list("person_name", flat=True))
     copies = []

@@ -7,9 +7,26 @@ also valid when the sum plus one is divisible by 5. All zeros is refused.
 """
 
 import re
+import unicodedata
 
 WEIGHTS = (1, 2, 1, 2, 1, 2, 4, 1)
-_EIGHT_DIGITS = re.compile(r"^\d{8}$")
+_EIGHT_DIGITS = re.compile(r"^[0-9]{8}$")
+
+
+def normalize_text(value) -> str:
+    """Full-width characters typed with a Chinese input method (０４５９) become ASCII."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+
+
+def normalize_ubn(value) -> str:
+    """The 統一編號 as 8 ASCII digits where it can be: full-width digits are converted and
+    a number that lost its leading zeros in a spreadsheet (4595257) is padded."""
+    text = normalize_text(value).replace(" ", "")
+    if text.isascii() and text.isdecimal() and len(text) < 8:
+        text = text.zfill(8)
+    return text
 
 
 def checksum(ubn: str) -> int:
@@ -21,7 +38,7 @@ def checksum(ubn: str) -> int:
 
 
 def is_valid_ubn(value: str) -> bool:
-    value = (value or "").strip()
+    value = normalize_text(value)
     if not _EIGHT_DIGITS.match(value) or value == "00000000":
         return False
     total = checksum(value)

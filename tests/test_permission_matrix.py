@@ -66,6 +66,8 @@ MATRIX = {
     "office_alliance_year_edit": "302 404 404 404 404 404 404 404 200 404 404",
     "office_profiles":       "302 404 404 404 404 404 404 404 200 404 404",
     "office_profile_review": "302 404 404 404 404 404 404 404 200 404 404",
+    # The fixture's proposal has no banner: 404 for the office too.
+    "office_profile_banner": "302 404 404 404 404 404 404 404 404 404 404",
     "office_firms":          "302 404 404 404 404 404 404 404 200 200 404",
     "office_firm_edit":      "302 404 404 404 404 404 404 404 200 404 404",
     "office_firm_merge":     "302 404 404 404 404 404 404 404 405 404 404",

@@ -315,3 +315,108 @@ def test_directory_search_and_fields(client, people):
     nothing = client.get("/directory/?q=不存在的技術").content.decode()
     assert "沒有符合的聯盟" in nothing
     assert re.search("/directory/MECH001/", client.get("/directory/").content.decode())
+
+
+def test_a_banner_is_re_encoded_under_a_name_of_ours_and_served_as_an_image(client, people):
+    from alliances.models import ProfileRevision
+
+    client.force_login(people.pi)
+    evil = png()
+    evil.name = "evil.html"
+    client.post(
+        f"/alliances/{people.alliance.pk}/profile/", profile_form(people, banner_upload=evil)
+    )
+    revision = ProfileRevision.objects.get(status="pending", banner__startswith="banners/")
+    assert revision.banner.name.endswith(".png") and "evil" not in revision.banner.name
+    client.force_login(people.office)
+    proposed = client.get(f"/office/profiles/{revision.pk}/banner/")
+    assert proposed["Content-Type"] == "image/png"
+    client.post(f"/office/profiles/{revision.pk}/", {"approve": "1"})
+    client.logout()
+    served = client.get(f"/directory/{people.alliance.code}/banner/")
+    assert served["Content-Type"] == "image/png"
+    assert "sandbox" in served["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("value", ["２２０９９１３１", " 22099131 "])
+def test_full_width_and_padded_ubns_are_the_same_firm(client, people, value):
+    client.force_login(people.pi)
+    response = client.post(add_url(people, 105), member_form(ubn=value, firm_name="別名"))
+    assert response.status_code == 302
+    assert (
+        Membership.objects.filter(alliance_year__programme_year__roc_year=105).get().firm
+        == people.firm
+    )
+    assert Firm.objects.count() == 1
+
+
+def test_office_cannot_save_a_wrong_ubn_on_a_firm(client, people):
+    client.force_login(people.office)
+    response = client.post(
+        f"/office/firms/{people.firm.pk}/",
+        {"name": "x", "ubn": "12345678", "country": "TW", "entity_type": "company"},
+    )
+    assert response.status_code == 200 and "檢查碼錯誤" in response.content.decode()
+    people.firm.refresh_from_db()
+    assert people.firm.ubn == "22099131"
+
+
+def test_bad_query_values_never_crash(client, people):
+    for url in ["/directory/?field=²", "/directory/?field=99999999999999", "/directory/?page=²"]:
+        assert client.get(url).status_code == 200
+    client.force_login(people.office)
+    assert client.get("/office/alliances/?field=²").status_code == 200
+    assert client.get("/office/audit/?alliance=²").status_code == 200
+    assert client.post("/office/import/", {"batch": "²"}).status_code == 404
+
+
+def test_an_alliance_year_opened_twice_is_a_message_not_a_crash(client, people):
+    from alliances.models import ProgrammeYear
+
+    client.force_login(people.office)
+    year = ProgrammeYear.objects.get(roc_year=106)
+    response = client.post(
+        f"/office/alliances/{people.alliance.pk}/years/new/",
+        {"programme_year": year.pk, "phase": 1, "phase_year": 1, "subsidy": 1000},
+    )
+    assert response.status_code == 200 and "已有該計畫年度" in response.content.decode()
+    over = client.post(
+        f"/office/alliances/{people.alliance.pk}/years/106/",
+        {"programme_year": year.pk, "phase": 1, "phase_year": 1, "subsidy": 3_000_001},
+    )
+    assert "超過本年度上限" in over.content.decode()
+
+
+def test_imports_audit_every_saved_row(people):
+    from alliance_portal.models import AuditEvent
+    from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
+
+    data = workbook_bytes(
+        {
+            "成員": [
+                MEMBER_HEADERS,
+                member_row("MECH001", 106, "22099131", "精密", fee=45000),
+                member_row("MECH001", 106, "04595257", "新公司"),
+            ]
+        }
+    )
+    report = run_workbook(
+        data, user=people.pi, scope="alliance", alliance=people.alliance, dry_run=False
+    )
+    assert report.ok
+    changed = AuditEvent.objects.get(action="import.membership.changed")
+    assert changed.before["年費"] == "30000" and changed.after["年費"] == "45000"
+    assert changed.actor == people.pi and changed.alliance == people.alliance
+    assert AuditEvent.objects.filter(action="import.membership.created").count() == 1
+
+
+def test_merging_firms_never_leaves_chains(people):
+    from members import services
+
+    a = Firm.objects.create(name="甲", ubn="04595257")
+    b = Firm.objects.create(name="乙", ubn="10000078")
+    c = Firm.objects.create(name="丙", ubn="22099109")
+    services.firm_merge(duplicate=a, survivor=b, by=people.office)
+    services.firm_merge(duplicate=b, survivor=c, by=people.office)
+    a.refresh_from_db()
+    assert a.merged_into == c
