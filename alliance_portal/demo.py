@@ -66,9 +66,6 @@ DEMO_ROLES = [
 
 FIRM_WORDS = [
     "精密",
-    "科技",
-    "工業",
-    "實業",
     "材料",
     "電機",
     "生技",
@@ -108,6 +105,7 @@ FIRM_PLACES = [
     "聯合",
     "南山",
 ]
+FIRM_KINDS = ["科技", "工業", "實業", "國際", "興業", "精機", "企業", "開發"]
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
 GIVEN = ["志明", "淑芬", "家豪", "怡君", "俊傑", "雅婷", "建宏", "佩君", "冠宇", "美玲"]
 FOREIGN = [
@@ -146,17 +144,13 @@ class _Names:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.used: set[str] = set()
-        self.serial = 0
 
     def firm(self) -> str:
         while True:
-            self.serial += 1
             name = (
                 f"{self.rng.choice(FIRM_PLACES)}{self.rng.choice(FIRM_WORDS)}"
-                f"{self.rng.choice(['股份有限公司', '有限公司', '企業社'])}"
+                f"{self.rng.choice(FIRM_KINDS)}{self.rng.choice(['股份有限公司', '有限公司'])}"
             )
-            if name in self.used:
-                name = name.replace("公司", f"第{self.serial}公司", 1)
             if name not in self.used:
                 self.used.add(name)
                 return name
@@ -313,54 +307,43 @@ def _load_members(ay: AllianceYear, py, names: _Names, rng: random.Random, share
                 **_contact(names, rng, len(rows)),
             )
         )
-    for _ in range(py.m3_foreign):
+
+    def known_firm(name, entity, country="TW"):
+        found = Firm.objects.filter(name=name, country=country).first()
+        return found or _new_firm(name, entity=entity, country=country, rng=rng)
+
+    def foreign():
         country, name = rng.choice(FOREIGN)
-        firm = Firm.objects.filter(ubn="", name=name, country=country).first() or _new_firm(
-            name, entity=EntityType.FOREIGN_UNREGISTERED, country=country, rng=rng
-        )
-        if any(m.firm_id == firm.pk for m in rows):
-            continue
-        rows.append(
-            Membership(
-                alliance_year=ay,
-                firm=firm,
-                entered_kind=MemberKind.COMPANY,
-                joined_on=joined,
-                **_contact(names, rng, len(rows)),
+        return known_firm(name, EntityType.FOREIGN_UNREGISTERED, country)
+
+    # Firms entered as companies that M3 counts as "other", and other members proper; a
+    # firm drawn twice for one alliance is skipped (a firm joins once a year, M5).
+    for count, pick, entered in [
+        (py.m3_foreign, foreign, MemberKind.COMPANY),
+        (
+            py.m3_research,
+            lambda: known_firm(rng.choice(RESEARCH), EntityType.RESEARCH_LEGAL),
+            MemberKind.COMPANY,
+        ),
+        (
+            py.other_members,
+            lambda: known_firm(rng.choice(ASSOCIATIONS), EntityType.NON_RESEARCH_LEGAL),
+            MemberKind.OTHER,
+        ),
+    ]:
+        for _ in range(count):
+            firm = pick()
+            if any(m.firm_id == firm.pk for m in rows):
+                continue
+            rows.append(
+                Membership(
+                    alliance_year=ay,
+                    firm=firm,
+                    entered_kind=entered,
+                    joined_on=joined,
+                    **_contact(names, rng, len(rows)),
+                )
             )
-        )
-    for _ in range(py.m3_research):
-        name = rng.choice(RESEARCH)
-        firm = Firm.objects.filter(name=name).first() or _new_firm(
-            name, entity=EntityType.RESEARCH_LEGAL, rng=rng
-        )
-        if any(m.firm_id == firm.pk for m in rows):
-            continue
-        rows.append(
-            Membership(
-                alliance_year=ay,
-                firm=firm,
-                entered_kind=MemberKind.COMPANY,
-                joined_on=joined,
-                **_contact(names, rng, len(rows)),
-            )
-        )
-    for _ in range(py.other_members):
-        name = rng.choice(ASSOCIATIONS)
-        firm = Firm.objects.filter(name=name).first() or _new_firm(
-            name, entity=EntityType.NON_RESEARCH_LEGAL, rng=rng
-        )
-        if any(m.firm_id == firm.pk for m in rows):
-            continue
-        rows.append(
-            Membership(
-                alliance_year=ay,
-                firm=firm,
-                entered_kind=MemberKind.OTHER,
-                joined_on=joined,
-                **_contact(names, rng, len(rows)),
-            )
-        )
     people_here: set[str] = set()
     for _ in range(py.individual_members):
         person = names.person()

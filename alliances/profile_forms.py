@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from alliances.models import Alliance, Field, Service
+from alliances.models import PROFILE_FIELDS, Alliance, Field, Service
 
 BANNER_MAX_BYTES = 2 * 1024 * 1024
 BANNER_FORMATS = {"PNG", "JPEG", "WEBP"}
@@ -56,22 +56,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Alliance
-        fields = [
-            "name_zh",
-            "name_en",
-            "field",
-            "institution",
-            "team_type",
-            "technical_manager",
-            "core_technologies",
-            "keywords",
-            "services",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "website",
-            "description",
-        ]
+        fields = PROFILE_FIELDS
         widgets = {
             "core_technologies": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 5}),

@@ -76,6 +76,21 @@ def _team_managers(alliance: Alliance) -> list[User]:
 # --- assistants -------------------------------------------------------------------------
 
 
+def _pending_request(role: AllianceRole, by: User, refused: str) -> AllianceRole:
+    """The request, locked, if `by` may decide it and it still waits: 404 for people who
+    cannot see the alliance, a message for a refusal or a replayed decision."""
+    role = _locked_role(role)
+    require(permissions.can_view_alliance(by, role.alliance))
+    if not permissions.can_manage_team(by, role.alliance) or role.role != TeamRole.ASSISTANT:
+        raise TeamError(refused)
+    if role.status != RoleStatus.PENDING:
+        raise TeamError(
+            _("This request was already decided (%(status)s); nothing was changed.")
+            % {"status": role.get_status_display()}
+        )
+    return role
+
+
 @transaction.atomic
 def assistant_register(
     *, email: str, name: str, password: str, alliance: Alliance, note: str = ""
@@ -112,15 +127,9 @@ def assistant_register(
 
 @transaction.atomic
 def assistant_approve(*, role: AllianceRole, by: User, capabilities) -> AllianceRole:
-    role = _locked_role(role)
-    require(permissions.can_view_alliance(by, role.alliance))
-    if not permissions.can_manage_team(by, role.alliance) or role.role != TeamRole.ASSISTANT:
-        raise TeamError(_("Only the PI or a co-PI of this alliance can approve assistants."))
-    if role.status != RoleStatus.PENDING:
-        raise TeamError(
-            _("This request was already decided (%(status)s); nothing was changed.")
-            % {"status": role.get_status_display()}
-        )
+    role = _pending_request(
+        role, by, _("Only the PI or a co-PI of this alliance can approve assistants.")
+    )
     before = _snapshot(role)
     role.status = RoleStatus.ACTIVE
     role.capabilities = _clean_capabilities(capabilities)
@@ -150,15 +159,9 @@ def assistant_approve(*, role: AllianceRole, by: User, capabilities) -> Alliance
 
 @transaction.atomic
 def assistant_reject(*, role: AllianceRole, by: User, reason: str) -> AllianceRole:
-    role = _locked_role(role)
-    require(permissions.can_view_alliance(by, role.alliance))
-    if not permissions.can_manage_team(by, role.alliance) or role.role != TeamRole.ASSISTANT:
-        raise TeamError(_("Only the PI or a co-PI of this alliance can reject assistants."))
-    if role.status != RoleStatus.PENDING:
-        raise TeamError(
-            _("This request was already decided (%(status)s); nothing was changed.")
-            % {"status": role.get_status_display()}
-        )
+    role = _pending_request(
+        role, by, _("Only the PI or a co-PI of this alliance can reject assistants.")
+    )
     reason = (reason or "").strip()
     if not reason:
         raise TeamError(_("Say why the request is rejected; the assistant receives the reason."))
