@@ -29,6 +29,10 @@ from alliances.models import (
     TeamRole,
 )
 from alliances.reference import ensure_fields
+from kpi import rules as kpi_rules
+from kpi import selectors as kpi_selectors
+from kpi import services as kpi_services
+from kpi.models import Activity, Outcome, RevenueEntry, RevenueKind
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.services import apply_verdict
 from members.ubn import complete_ubn
@@ -232,6 +236,11 @@ def _load_alliances(fields, years) -> int:
             created += new
             if py.roc_year == MEMBER_YEAR and not ay.memberships.exists():
                 created += _load_members(ay, py, names, rng, shared_pool)
+            if (
+                py.roc_year == MEMBER_YEAR
+                and not RevenueEntry.objects.filter(alliance_year=ay).exists()
+            ):
+                created += _load_ledger(ay, py, rng, extras=planned.code == DEMO_ALLIANCE_CODE)
     return created
 
 
@@ -364,6 +373,168 @@ def _load_members(ay: AllianceYear, py, names: _Names, rng: random.Random, share
         apply_verdict(membership)
     Membership.objects.bulk_create(rows)
     return len(rows)
+
+
+def _thousands_split(total: int, parts: int, rng: random.Random) -> list[int]:
+    parts = max(1, min(parts, total // 1000 or 1))
+    return [x for x in _split_fee(total, parts, rng) if x] or ([total] if total else [])
+
+
+def _load_ledger(ay: AllianceYear, py, rng: random.Random, *, extras: bool) -> int:
+    """The 106 ledger: counted records that add up to the plan's revenue (so the year's
+    live totals reproduce revenue_106.csv), and, in the demo alliance, records that must
+    not count."""
+    ctx = kpi_selectors.year_context(ay)
+    start = ay.programme_year.starts_on
+    companies = list(ay.memberships.filter(counted_kind=MemberKind.COMPANY).select_related("firm"))
+
+    def day() -> dt.date:
+        return start + dt.timedelta(days=rng.randint(10, 350))
+
+    entries = [
+        RevenueEntry(
+            alliance_year=ay,
+            kind=RevenueKind.MEMBERSHIP_FEE,
+            membership=m,
+            firm=m.firm,
+            amount=m.annual_fee,
+            date=day(),
+            description="年度會費",
+        )
+        for m in companies
+        if m.annual_fee
+    ]
+    for amount in _thousands_split(py.technical_service, rng.randint(1, 3), rng):
+        entries.append(
+            RevenueEntry(
+                alliance_year=ay,
+                kind=RevenueKind.TECHNICAL_SERVICE,
+                firm=rng.choice(companies).firm,
+                amount=amount,
+                date=day(),
+                description="檢測與技術服務",
+            )
+        )
+    for amount in _thousands_split(py.other_operating, 1, rng):
+        entries.append(
+            RevenueEntry(
+                alliance_year=ay,
+                kind=RevenueKind.OTHER_OPERATING,
+                payer_name="技術講習學員",
+                payer_kind="individual",
+                amount=amount,
+                date=day(),
+                description="講習課程收入",
+            )
+        )
+    for kind, total, label in [
+        (RevenueKind.TECHNOLOGY_TRANSFER, py.tech_transfer, "技術移轉授權"),
+        (RevenueKind.COLLABORATION, py.collaboration, "產學合作計畫"),
+    ]:
+        for amount in _thousands_split(total, rng.randint(1, 3), rng):
+            entries.append(
+                RevenueEntry(
+                    alliance_year=ay,
+                    kind=kind,
+                    firm=rng.choice(companies).firm,
+                    amount=amount,
+                    date=day(),
+                    description=label,
+                )
+            )
+    outcomes = [
+        Outcome(
+            alliance_year=ay,
+            kind=rng.choice(["new_product", "new_technology", "patent_application"]),
+            title="會員新產品開發",
+            firm=rng.choice(companies).firm,
+            date=day(),
+        )
+        for _ in range(rng.randint(1, 3))
+    ]
+    activities = [
+        Activity(alliance_year=ay, kind="promotion", title="聯盟推廣說明會", date=day()),
+        Activity(
+            alliance_year=ay,
+            kind="consulting",
+            title="會員技術諮詢",
+            firm=rng.choice(companies).firm,
+            date=day(),
+        ),
+    ]
+    if extras:
+        outsider = _new_firm("非會員合作廠商股份有限公司", rng=rng)
+        member = companies[0].firm
+        end = ay.programme_year.ends_on
+        entries += [
+            RevenueEntry(
+                alliance_year=ay,
+                kind=RevenueKind.MOST_SUBSIDY,
+                amount=ay.subsidy,
+                date=start,
+                payer_name="科技部",
+                payer_kind="government",
+                description="科技部補助款（R4：不列入收入）",
+            ),
+            RevenueEntry(
+                alliance_year=ay,
+                kind=RevenueKind.DONATED_EQUIPMENT,
+                amount=850_000,
+                firm=member,
+                date=day(),
+                description="廠商捐贈檢測設備（R4）",
+            ),
+            RevenueEntry(
+                alliance_year=ay,
+                kind=RevenueKind.TECHNOLOGY_TRANSFER,
+                amount=600_000,
+                firm=member,
+                date=end + dt.timedelta(days=1),
+                description="次年度簽約之技術移轉（R6）",
+            ),
+            RevenueEntry(
+                alliance_year=ay,
+                kind=RevenueKind.COLLABORATION,
+                amount=1_200_000,
+                firm=outsider,
+                date=day(),
+                description="與非會員之產學合作（R7）",
+            ),
+        ]
+        outcomes.append(
+            Outcome(
+                alliance_year=ay,
+                kind="patent_application",
+                title="學校自有專利",
+                firm=member,
+                applicant="university",
+                date=day(),
+            )
+        )
+        activities.append(
+            Activity(
+                alliance_year=ay,
+                kind="seminar",
+                title="精密加工技術研討會",
+                date=day(),
+                other_attendees=3,
+            )
+        )
+    for record in entries:
+        verdict = kpi_rules.revenue(record, ctx)
+        kpi_services._apply(record, verdict)
+    for record in outcomes:
+        kpi_services._apply(record, kpi_rules.outcome(record, ctx))
+    for record in activities:
+        attendees = [companies[0].firm_id, outsider.pk] if record.kind == "seminar" else []
+        kpi_services._apply(record, kpi_rules.activity(record, ctx, attendees))
+    RevenueEntry.objects.bulk_create(entries)
+    Outcome.objects.bulk_create(outcomes)
+    Activity.objects.bulk_create(activities)
+    for record in activities:
+        if record.kind == "seminar":
+            record.attendee_firms.set([companies[0].firm_id, outsider.pk])
+    return len(entries) + len(outcomes) + len(activities)
 
 
 def _load_accounts() -> int:

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "accounts",
     "alliances",
     "members",
+    "kpi",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# Evidence files: outside MEDIA_ROOT, served only through views that check permissions.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
 # Email: one named mailer (Django 6.1 MAILERS). MAILER_BACKEND picks the backend; SMTP
 # options come from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS.

@@ -1,0 +1,142 @@
+"""Reads for the ledger: the rules' context of an alliance-year, totals per KPI item, the
+revenue table by field."""
+
+from django.db.models import Count, Q, Sum
+
+from alliance_portal.money import half_up_int
+from alliances.models import AllianceYear, Field
+from kpi.models import Activity, ActivityKind, Outcome, OutcomeKind, RevenueEntry, RevenueKind
+from kpi.rules import YearContext
+from members.models import MemberKind, Membership
+
+
+def year_context(alliance_year: AllianceYear) -> YearContext:
+    year = alliance_year.programme_year
+    members = Membership.objects.filter(alliance_year=alliance_year).exclude(firm=None)
+    return YearContext(
+        roc_year=year.roc_year,
+        starts_on=year.starts_on,
+        ends_on=year.ends_on,
+        phase=alliance_year.phase,
+        weight=alliance_year.collaboration_weight,
+        company_firm_ids=frozenset(
+            members.filter(counted_kind=MemberKind.COMPANY).values_list("firm_id", flat=True)
+        ),
+        member_firm_ids=frozenset(members.values_list("firm_id", flat=True)),
+    )
+
+
+def _sum(qs, field="full_amount") -> int:
+    return qs.aggregate(s=Sum(field))["s"] or 0
+
+
+def revenue_totals(alliance_year) -> dict:
+    """Counted revenue of an alliance-year by kind: full and counted amounts, and counts."""
+    rows = (
+        RevenueEntry.objects.filter(alliance_year=alliance_year, counted=True)
+        .values("kind")
+        .annotate(full=Sum("full_amount"), counted=Sum("counted_amount"), n=Count("pk"))
+        .order_by()
+    )
+    by_kind = {r["kind"]: r for r in rows}
+
+    def get(kind, key):
+        return (by_kind.get(kind) or {}).get(key) or 0
+
+    fees = get(RevenueKind.MEMBERSHIP_FEE, "full")
+    service = get(RevenueKind.TECHNICAL_SERVICE, "full")
+    other = get(RevenueKind.OTHER_OPERATING, "full")
+    recurring = fees + service + other
+    transfer = get(RevenueKind.TECHNOLOGY_TRANSFER, "full")
+    collab_full = get(RevenueKind.COLLABORATION, "full")
+    collab_counted = get(RevenueKind.COLLABORATION, "counted")
+    return {
+        "membership_fees": fees,
+        "technical_service": service,
+        "technical_service_cases": get(RevenueKind.TECHNICAL_SERVICE, "n"),
+        "other_operating": other,
+        "recurring": recurring,
+        "transfers": get(RevenueKind.TECHNOLOGY_TRANSFER, "n"),
+        "transfer": transfer,
+        "collaborations": get(RevenueKind.COLLABORATION, "n"),
+        "collaboration_full": collab_full,
+        "collaboration_counted": collab_counted,
+        "total_full": recurring + transfer + collab_full,  # R1
+        "total_counted": recurring + transfer + collab_counted,  # R1 with R8
+    }
+
+
+def outcome_totals(alliance_year) -> dict:
+    rows = (
+        Outcome.objects.filter(alliance_year=alliance_year, counted=True)
+        .values("kind")
+        .annotate(total=Sum("counted_amount"), n=Count("pk"))
+        .order_by()
+    )
+    by_kind = {r["kind"]: r for r in rows}
+    result = {kind: (by_kind.get(kind) or {}).get("n", 0) for kind in OutcomeKind.values}
+    result["new_hires"] = (by_kind.get(OutcomeKind.NEW_HIRES) or {}).get("total") or 0
+    result["output_value"] = (by_kind.get(OutcomeKind.OUTPUT_VALUE) or {}).get("total") or 0
+    return result
+
+
+def activity_totals(alliance_year) -> dict:
+    qs = Activity.objects.filter(alliance_year=alliance_year, counted=True)
+    agg = qs.aggregate(
+        promotion=Count("pk", filter=Q(kind=ActivityKind.PROMOTION)),
+        seminar=Count("pk", filter=Q(kind=ActivityKind.SEMINAR)),
+        seminar_attendees=Sum("counted_amount", filter=Q(kind=ActivityKind.SEMINAR)),
+        consulting=Count("pk", filter=Q(kind=ActivityKind.CONSULTING)),
+        onsite=Count("pk", filter=Q(kind=ActivityKind.ONSITE)),
+    )
+    agg["seminar_attendees"] = agg["seminar_attendees"] or 0
+    return agg
+
+
+def revenue_by_field(roc_year: int) -> list[dict]:
+    """The deck's revenue table in 仟元 from counted records; collaboration at its full
+    amount (R8 applies where revenue is judged against the subsidy, not here)."""
+    alliance_years = AllianceYear.objects.filter(programme_year__roc_year=roc_year)
+    per_field_alliances = dict(
+        alliance_years.values_list("alliance__field").annotate(n=Count("pk")).order_by()
+    )
+    rows = (
+        RevenueEntry.objects.filter(alliance_year__in=alliance_years, counted=True)
+        .values("alliance_year__alliance__field", "kind")
+        .annotate(full=Sum("full_amount"))
+        .order_by()
+    )
+    sums: dict = {}
+    for r in rows:
+        field_sums = sums.setdefault(r["alliance_year__alliance__field"], {})
+        field_sums[r["kind"]] = r["full"] or 0
+    table, grand = [], {"recurring": 0, "transfer": 0, "collaboration": 0, "alliances": 0}
+    for field in list(Field.objects.order_by("order")) + [None]:
+        if field is None:
+            values = grand
+        else:
+            s = sums.get(field.pk, {})
+            values = {
+                "recurring": sum(
+                    s.get(k, 0) for k in ("membership_fee", "technical_service", "other_operating")
+                ),
+                "transfer": s.get("technology_transfer", 0),
+                "collaboration": s.get("collaboration", 0),
+                "alliances": per_field_alliances.get(field.pk, 0),
+            }
+            for key in grand:
+                grand[key] += values[key]
+        total = values["recurring"] + values["transfer"] + values["collaboration"]
+        table.append(
+            {
+                "field": field,
+                "recurring": half_up_int(values["recurring"] / 1000),
+                "transfer": half_up_int(values["transfer"] / 1000),
+                "collaboration": half_up_int(values["collaboration"] / 1000),
+                "total": half_up_int(total / 1000),
+                "average": half_up_int(total / 1000 / values["alliances"])
+                if values["alliances"]
+                else 0,
+            }
+        )
+    return table

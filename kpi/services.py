@@ -1,0 +1,213 @@
+"""State changes of the ledger: save and delete records (with their verdicts, an audit
+event and optimistic concurrency), attach evidence, recompute an alliance-year."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.permissions import is_office, require
+from alliance_portal import audit, roc
+from alliances import permissions as alliance_permissions
+from alliances.models import Capability
+from kpi import rules, selectors
+from kpi.models import Activity, Evidence, Outcome, RevenueEntry, RevenueKind
+
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+
+
+class LedgerError(Exception):
+    """A refused change, with a message for the person who tried it."""
+
+
+class ConcurrentEdit(LedgerError):
+    """Someone saved the record after this person opened it."""
+
+
+def can_keep_ledger(user, alliance) -> bool:
+    return is_office(user) or alliance_permissions.has_capability(user, alliance, Capability.LEDGER)
+
+
+def verdict_for(record, ctx) -> rules.Verdict:
+    if isinstance(record, RevenueEntry):
+        return rules.revenue(record, ctx)
+    if isinstance(record, Outcome):
+        return rules.outcome(record, ctx)
+    attendees = record.attendee_firms.values_list("pk", flat=True) if record.pk else []
+    return rules.activity(record, ctx, getattr(record, "_attendee_ids", None) or attendees)
+
+
+def _apply(record, verdict: rules.Verdict) -> None:
+    record.counted = verdict.counted
+    record.full_amount = verdict.full
+    record.counted_amount = verdict.counted_amount
+    record.rule = verdict.rule
+    record.rule_params = verdict.params
+
+
+def _state(record) -> dict:
+    state = {
+        "kind": record.kind,
+        "date": record.date.isoformat(),
+        "counted": record.counted,
+        "full": record.full_amount,
+        "counted_amount": record.counted_amount,
+        "rule": record.rule,
+    }
+    if isinstance(record, RevenueEntry):
+        state["amount"] = record.amount
+    return state
+
+
+def _check_belongs(record) -> None:
+    """A record's date lies in its programme year (transfers and collaborations excepted:
+    R6/R7 keep those signed outside as excluded); a membership is of this alliance-year."""
+    year = record.alliance_year.programme_year
+    signed_kinds = {RevenueKind.TECHNOLOGY_TRANSFER, RevenueKind.COLLABORATION}
+    if getattr(record, "kind", None) not in signed_kinds and not year.contains(record.date):
+        raise LedgerError(
+            _("The date %(date)s is outside the programme year %(start)s–%(end)s.")
+            % {
+                "date": roc.format_roc_date(record.date),
+                "start": roc.format_roc_date(year.starts_on),
+                "end": roc.format_roc_date(year.ends_on),
+            }
+        )
+    membership = getattr(record, "membership", None)
+    if membership is not None and membership.alliance_year_id != record.alliance_year_id:
+        raise LedgerError(_("That membership belongs to another alliance or year."))
+
+
+@transaction.atomic
+def record_save(*, record, by, expected_version: int | None = None, attendee_firm_ids=None):
+    """Create or change a ledger record with its verdict. A change made from a page opened
+    before someone else's save is refused (expected_version), never silently merged."""
+    alliance = record.alliance_year.alliance
+    require(alliance_permissions.can_view_alliance(by, alliance) or is_office(by))
+    if not can_keep_ledger(by, alliance):
+        raise LedgerError(_("You may not change this alliance's ledger."))
+    before = {}
+    if record.pk:
+        current = type(record).objects.select_for_update().get(pk=record.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ConcurrentEdit(
+                _(
+                    "Someone else saved this record after you opened it; nothing was saved. "
+                    "Open it again to see their change."
+                )
+            )
+        before = _state(current)
+        record.version = current.version + 1
+    else:
+        record.created_by = by
+    _check_belongs(record)
+    if attendee_firm_ids is not None:
+        record._attendee_ids = list(attendee_firm_ids)
+    _apply(record, verdict_for(record, selectors.year_context(record.alliance_year)))
+    try:
+        record.full_clean(exclude=["created_by"])
+    except ValidationError as error:
+        raise LedgerError(" ".join(error.messages)) from error
+    record.save()
+    if attendee_firm_ids is not None:
+        record.attendee_firms.set(attendee_firm_ids)
+    audit.record(
+        actor=by,
+        action=f"ledger.{record._meta.model_name}." + ("changed" if before else "created"),
+        target=record,
+        alliance=alliance,
+        before=before,
+        after=_state(record),
+    )
+    return record
+
+
+@transaction.atomic
+def record_delete(*, record, by) -> None:
+    alliance = record.alliance_year.alliance
+    if not can_keep_ledger(by, alliance):
+        raise LedgerError(_("You may not change this alliance's ledger."))
+    audit.record(
+        actor=by,
+        action=f"ledger.{record._meta.model_name}.deleted",
+        target=record,
+        alliance=alliance,
+        before=_state(record),
+        after={"deleted": True},
+    )
+    record.delete()
+
+
+def recompute_alliance_year(alliance_year) -> int:
+    """Recompute every verdict of an alliance-year (a member's kind or the year's weight
+    changed). Returns how many verdicts changed."""
+    ctx = selectors.year_context(alliance_year)
+    changed = 0
+    for model in (RevenueEntry, Outcome, Activity):
+        qs = model.objects.select_for_update().filter(alliance_year=alliance_year)
+        if model is Activity:
+            qs = qs.prefetch_related("attendee_firms")
+        for record in qs:
+            if model is Activity:
+                record._attendee_ids = [f.pk for f in record.attendee_firms.all()]
+            old = (record.counted, record.full_amount, record.counted_amount, record.rule)
+            _apply(record, verdict_for(record, ctx))
+            if (record.counted, record.full_amount, record.counted_amount, record.rule) != old:
+                record.save(
+                    update_fields=[
+                        "counted",
+                        "full_amount",
+                        "counted_amount",
+                        "rule",
+                        "rule_params",
+                    ]
+                )
+                changed += 1
+    return changed
+
+
+def check_evidence(upload) -> str:
+    """The file's real type (pdf, png, jpg), judged by its first bytes; ValidationError
+    for anything else or anything too big."""
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 5 MB."))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, extension in SIGNATURES.items():
+        if head.startswith(signature):
+            return extension
+    raise ValidationError(_("Evidence must be a PDF, JPEG or PNG file."))
+
+
+@transaction.atomic
+def evidence_add(*, record, upload, by) -> Evidence:
+    alliance = record.alliance_year.alliance
+    if not can_keep_ledger(by, alliance):
+        raise LedgerError(_("You may not change this alliance's ledger."))
+    try:
+        extension = check_evidence(upload)
+    except ValidationError as error:
+        raise LedgerError(" ".join(error.messages)) from error
+    link = {
+        record._meta.model_name if record._meta.model_name != "revenueentry" else "revenue": record
+    }
+    evidence = Evidence(
+        alliance_year=record.alliance_year,
+        extension=extension,
+        original_name=upload.name[:200],
+        size=upload.size,
+        uploaded_by=by,
+        **link,
+    )
+    evidence.file.save("x", upload, save=False)
+    evidence.save()
+    audit.record(
+        actor=by,
+        action="ledger.evidence.added",
+        target=evidence,
+        alliance=alliance,
+        before={},
+        after={"record": str(record), "file": evidence.original_name},
+    )
+    return evidence
