@@ -57,3 +57,37 @@ def format_percent(numerator, denominator, places: int = 0) -> str:
     if not denominator:
         return ""
     return f"{_grouped(_decimal(numerator) * 100 / _decimal(denominator), places)}%"
+
+
+# Fee bands of domain.md §7: the average membership fee per company member of an
+# alliance-year in whole 仟元 (rounded half up), placed in twelve bands.
+FEE_BAND_LIMITS = (
+    ("0-5", 5),
+    ("6-10", 10),
+    ("11-15", 15),
+    ("16-20", 20),
+    ("21-25", 25),
+    ("26-30", 30),
+    ("31-35", 35),
+    ("36-40", 40),
+    ("41-45", 45),
+    ("46-50", 50),
+    ("51-60", 60),
+    ("61+", None),
+)
+FEE_BAND_LABELS = tuple(label for label, _limit in FEE_BAND_LIMITS)
+
+
+def average_fee_thousands(fees_ntd: int, company_members: int) -> int | None:
+    """All members' fees ÷ company members, in whole 仟元, half up; None without members."""
+    if not company_members:
+        return None
+    return half_up_int(_decimal(fees_ntd) / company_members / 1000)
+
+
+def fee_band(average_thousands: int) -> str:
+    """The band label of an average fee per company member (5.5 → 6 → "6-10")."""
+    for label, limit in FEE_BAND_LIMITS:
+        if limit is None or average_thousands <= limit:
+            return label
+    return FEE_BAND_LABELS[-1]

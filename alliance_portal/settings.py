@@ -283,3 +283,5 @@ LOGGING = {
 
 if PORTAL_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    MEDIA_ROOT = VAR_DIR / "test-media"
+    PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"

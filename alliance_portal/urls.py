@@ -5,6 +5,7 @@ from accounts import views as account_views
 from alliance_portal import views
 from alliances import views as alliance_views
 from alliances import views_office, views_profile, views_years
+from kpi import views as kpi_views
 from members import views as member_views
 from members import views_office as member_office
 
@@ -67,6 +68,25 @@ urlpatterns = [
         member_views.member_delete,
         name="member_delete",
     ),
+    path("alliances/<int:pk>/kpi/", kpi_views.kpi_latest, name="kpi_latest"),
+    path("alliances/<int:pk>/kpi/<int:year>/", kpi_views.kpi_dashboard, name="kpi_dashboard"),
+    path("alliances/<int:pk>/ledger/<int:year>/<str:kind>/", kpi_views.ledger, name="ledger"),
+    path(
+        "alliances/<int:pk>/ledger/<int:year>/<str:kind>/new/",
+        kpi_views.record_edit,
+        name="record_add",
+    ),
+    path(
+        "alliances/<int:pk>/ledger/<int:year>/<str:kind>/<int:record_id>/",
+        kpi_views.record_edit,
+        name="record_edit",
+    ),
+    path(
+        "alliances/<int:pk>/ledger/<int:year>/<str:kind>/<int:record_id>/delete/",
+        kpi_views.record_delete,
+        name="record_delete",
+    ),
+    path("alliances/<int:pk>/evidence/<int:eid>/", kpi_views.evidence_download, name="evidence"),
     path("directory/", views_profile.directory, name="directory"),
     path("directory/<str:code>/", views_profile.public_alliance, name="public_alliance"),
     path("directory/<str:code>/banner/", views_profile.public_banner, name="public_banner"),

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from alliance_portal.money import fee_band as money_fee_band
 from alliance_portal.money import half_up_int
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference_tables"
@@ -170,12 +171,7 @@ def _half_up_ratio(numerator: int, denominator: int) -> int:
     return half_up_int(Decimal(numerator) / Decimal(denominator))
 
 
-def fee_band(average_thousands: int) -> str:
-    """The band label of an average fee per company member (whole 仟元)."""
-    for label, _, highest in FEE_BANDS:
-        if average_thousands <= highest:
-            return label
-    return FEE_BANDS[-1][0]
+fee_band = money_fee_band  # one definition of the bands: alliance_portal.money
 
 
 def members_table(plan: Sequence[PlannedAlliance], roc_year: int = LAST_YEAR) -> list[Row]:

@@ -115,26 +115,24 @@ def activity(record, ctx: YearContext, attendee_firm_ids=()) -> Verdict:
     return _counted(1, "S3")
 
 
-RULE_TEXT = {
-    "R2": lambda p: _("Counted in recurring operating revenue (R2)."),
-    "R3": lambda p: _(
-        "Not counted (R3): operating revenue counts only as cash the alliance may freely use."
-    ),
-    "R4": lambda p: _(
-        "Never revenue (R4): university incentives, donated equipment and the MOST subsidy are kept but never added to a total."
-    ),
-}
+def _roc(params: dict, key: str) -> str:
+    return roc.format_roc_date(dt.date.fromisoformat(params[key])) if key in params else ""
 
 
-def explain(rule: str, params: dict, counted: bool) -> str:
+def explain(rule: str, params: dict, counted: bool) -> str:  # noqa: C901 - one branch a rule
     """The verdict as a sentence in the active language."""
-    if rule in RULE_TEXT:
-        return RULE_TEXT[rule](params)
-    start = roc.format_roc_date(dt.date.fromisoformat(params["start"])) if "start" in params else ""
-    end = roc.format_roc_date(dt.date.fromisoformat(params["end"])) if "end" in params else ""
-    signed = (
-        roc.format_roc_date(dt.date.fromisoformat(params["signed"])) if "signed" in params else ""
-    )
+    start, end, signed = _roc(params, "start"), _roc(params, "end"), _roc(params, "signed")
+    if rule == "R2":
+        return _("Counted in recurring operating revenue (R2).")
+    if rule == "R3":
+        return _(
+            "Not counted (R3): operating revenue counts only as cash the alliance may freely use."
+        )
+    if rule == "R4":
+        return _(
+            "Never revenue (R4): university incentives, donated equipment and the MOST "
+            "subsidy are kept but never added to a total."
+        )
     if rule == "R5":
         if counted:
             return _("Counted (R5): technical service paid by a firm.")
@@ -146,15 +144,18 @@ def explain(rule: str, params: dict, counted: bool) -> str:
             }
         if not params.get("member"):
             return _(
-                "Not counted (%(rule)s): the counterparty is not a company member of the alliance this year."
+                "Not counted (%(rule)s): the counterparty is not a company member of the "
+                "alliance this year."
             ) % {"rule": rule}
         return _(
-            "Not counted (%(rule)s): signed on %(signed)s, outside the programme year %(start)s–%(end)s."
+            "Not counted (%(rule)s): signed on %(signed)s, outside the programme year "
+            "%(start)s–%(end)s."
         ) % {"rule": rule, "signed": signed, "start": start, "end": end}
     if rule == "R8":
         return (
             _(
-                "Counted (R7, R8): %(weight)s%% of the full amount counts toward total revenue in phase %(phase)s."
+                "Counted (R7, R8): %(weight)s%% of the full amount counts toward total revenue "
+                "in phase %(phase)s."
             )
             % params
         )
@@ -173,7 +174,8 @@ def explain(rule: str, params: dict, counted: bool) -> str:
     if rule == "S2":
         return (
             _(
-                "Technical seminar (S2): %(member_attendees)s of %(attendees)s attendees are company members; only they count."
+                "Technical seminar (S2): %(member_attendees)s of %(attendees)s attendees are "
+                "company members; only they count."
             )
             % params
         )

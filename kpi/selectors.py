@@ -140,3 +140,80 @@ def revenue_by_field(roc_year: int) -> list[dict]:
             }
         )
     return table
+
+
+def new_company_members(alliance_year) -> int:
+    """P1: company members of this year that were not company members of the same
+    alliance the year before."""
+    now = set(
+        Membership.objects.filter(alliance_year=alliance_year, counted_kind=MemberKind.COMPANY)
+        .exclude(firm=None)
+        .values_list("firm_id", flat=True)
+    )
+    before = set(
+        Membership.objects.filter(
+            alliance_year__alliance_id=alliance_year.alliance_id,
+            alliance_year__programme_year__roc_year=alliance_year.programme_year.roc_year - 1,
+            counted_kind=MemberKind.COMPANY,
+        )
+        .exclude(firm=None)
+        .values_list("firm_id", flat=True)
+    )
+    return len(now - before)
+
+
+def alliance_year_totals(alliance_year) -> dict:
+    """Every value the catalog shows for one alliance-year (a bounded number of queries)."""
+    from members.selectors import counts_for
+
+    members = counts_for(alliance_year)
+    members["new_company"] = new_company_members(alliance_year)
+    revenue = revenue_totals(alliance_year)
+    subsidy = alliance_year.subsidy
+    revenue["self_sufficiency"] = (
+        half_up_int(revenue["total_counted"] * 100 / subsidy) if subsidy else None
+    )
+    return {
+        "members": members,
+        "revenue": revenue,
+        "outcomes": outcome_totals(alliance_year),
+        "activities": activity_totals(alliance_year),
+    }
+
+
+def field_fee_distribution(alliance_year) -> dict:
+    """The fee bands of the alliance's field in this programme year (§7): counts per band
+    and the band of this alliance; alliance-years without company members apart."""
+    from alliance_portal.money import FEE_BAND_LABELS, average_fee_thousands, fee_band
+
+    peers = AllianceYear.objects.filter(
+        programme_year_id=alliance_year.programme_year_id,
+        alliance__field_id=alliance_year.alliance.field_id,
+    )
+    fees = dict(
+        RevenueEntry.objects.filter(
+            alliance_year__in=peers, counted=True, kind=RevenueKind.MEMBERSHIP_FEE
+        )
+        .values_list("alliance_year")
+        .annotate(s=Sum("full_amount"))
+        .order_by()
+    )
+    companies = dict(
+        Membership.objects.filter(alliance_year__in=peers, counted_kind=MemberKind.COMPANY)
+        .values_list("alliance_year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    bands = dict.fromkeys(FEE_BAND_LABELS, 0)
+    without = 0
+    own = None
+    for ay_id in peers.values_list("pk", flat=True):
+        average = average_fee_thousands(fees.get(ay_id, 0), companies.get(ay_id, 0))
+        if average is None:
+            without += 1
+            continue
+        band = fee_band(average)
+        bands[band] += 1
+        if ay_id == alliance_year.pk:
+            own = {"average": average, "band": band}
+    return {"bands": bands, "own": own, "without_members": without}

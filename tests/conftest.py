@@ -185,6 +185,28 @@ def people(make_user):
     p.revision = ProfileRevision.objects.create(
         alliance=alliance, data={"description": "新的簡介"}, submitted_by=p.pi
     )
+
+    # The ledger: one counted technical-service entry with a PDF as evidence.
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from kpi import services as kpi_services
+    from kpi.models import RevenueEntry
+
+    p.entry = kpi_services.record_save(
+        record=RevenueEntry(
+            alliance_year=p.alliance_years[106],
+            kind="technical_service",
+            amount=120_000,
+            firm=p.firm,
+            date=dt.date(2017, 5, 2),
+            description="檢測服務",
+        ),
+        by=p.pi,
+    )
+    pdf = ContentFile(b"%PDF-1.4\n%demo evidence\n", name="invoice.pdf")
+    p.evidence = kpi_services.evidence_add(record=p.entry, upload=pdf, by=p.pi)
     return p
 
 

@@ -17,6 +17,7 @@ def ledger(people):
     """Alliance-year 106 of MECH001 (2017-02-01 … 2018-01-31) with one company member
     (the fixture's firm), plus a non-member firm."""
     ay = people.alliance_years[106]
+    RevenueEntry.objects.all().delete()  # the fixture's entry: start from an empty ledger
     people.outsider_firm = Firm.objects.create(name="非會員公司", ubn="04595257")
     return ay
 

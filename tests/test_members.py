@@ -74,6 +74,9 @@ def _ay(alliance, year):
 
 
 def test_hand_built_member_table(people):
+    from kpi.models import RevenueEntry
+
+    RevenueEntry.objects.all().delete()
     Membership.objects.all().delete()
     Firm.objects.all().delete()
     year = ProgrammeYear.objects.get(roc_year=106)

@@ -41,7 +41,7 @@ def test_registration_creates_a_pending_role_and_tells_the_pi_and_co_pis(client,
     assert recipients == ["copi@example.org", "newbie@example.org", "pi@example.org"]
     to_pi = OutboundEmail.objects.get(to=["pi@example.org"])
     assert "新助理" in to_pi.subject and f"/alliances/{people.alliance.pk}/team/" in to_pi.body_text
-    event = AuditEvent.objects.get()
+    event = AuditEvent.objects.get(action="role.requested")
     assert event.action == "role.requested" and event.actor == user
     assert event.before == {"role": None, "status": None} and event.after["status"] == "pending"
     done = client.get("/register/done/").content.decode()

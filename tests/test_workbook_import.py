@@ -12,6 +12,9 @@ from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
 def ay(people):
     """MECH001's alliance-year 106; its one member (from the fixture) is cleared so that
     counts start at zero."""
+    from kpi.models import RevenueEntry
+
+    RevenueEntry.objects.all().delete()
     Membership.objects.all().delete()
     Firm.objects.all().delete()
     return people.alliance_years[106]
