@@ -303,12 +303,14 @@ def run_workbook(
 
 
 def export_workbook(
-    *, scope: str, alliance=None, querysets: dict | None = None, blank=False
+    *, scope: str, alliance=None, querysets: dict | None = None, blank=False, only=None
 ) -> bytes:
-    """A workbook with one sheet per registered sheet of the scope, laid out for import;
-    `blank` gives the headers only (the template)."""
+    """A workbook with one sheet per registered sheet of the scope (or the sheets named in
+    `only`), laid out for import; `blank` gives the headers only (the template)."""
     book = Workbook(write_only=True)
     for sheet in sheets_for(scope):
+        if only is not None and sheet.name not in only:
+            continue
         resource = sheet.resource_class(user=None, alliance=alliance)
         ws = book.create_sheet(sheet.name)
         headers = [f.column_name for f in resource.get_export_fields()]

@@ -70,6 +70,11 @@ urlpatterns = [
     ),
     path("alliances/<int:pk>/kpi/", kpi_views.kpi_latest, name="kpi_latest"),
     path("alliances/<int:pk>/kpi/<int:year>/", kpi_views.kpi_dashboard, name="kpi_dashboard"),
+    path(
+        "alliances/<int:pk>/ledger/<int:year>/export.xlsx",
+        kpi_views.ledger_export,
+        name="ledger_export",
+    ),
     path("alliances/<int:pk>/ledger/<int:year>/<str:kind>/", kpi_views.ledger, name="ledger"),
     path(
         "alliances/<int:pk>/ledger/<int:year>/<str:kind>/new/",

@@ -7,4 +7,7 @@ class KpiConfig(AppConfig):
     verbose_name = _("KPI ledger")
 
     def ready(self):
-        from kpi import receivers  # noqa: F401  (recompute verdicts when members change)
+        from kpi import (
+            receivers,  # noqa: F401  (recompute verdicts when members change)
+            resources,  # noqa: F401  (registers the 收入, 成果 and 活動 sheets)
+        )

@@ -252,3 +252,25 @@ def evidence_download(request, pk, eid):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def ledger_export(request, pk, year):
+    """The year's ledger as a workbook laid out for re-import (sheets 收入, 成果, 活動)."""
+    from alliance_portal.import_views import xlsx_response
+    from alliance_portal.imports import export_workbook
+
+    alliance = _alliance(request, pk)
+    ay = _year(alliance, year)
+    related = ("alliance_year__alliance", "alliance_year__programme_year", "firm")
+    data = export_workbook(
+        scope="alliance",
+        alliance=alliance,
+        only=["收入", "成果", "活動"],
+        querysets={
+            "收入": RevenueEntry.objects.filter(alliance_year=ay).select_related(*related),
+            "成果": Outcome.objects.filter(alliance_year=ay).select_related(*related),
+            "活動": Activity.objects.filter(alliance_year=ay).select_related(*related),
+        },
+    )
+    return xlsx_response(data, f"ledger-{alliance.code or alliance.pk}-{year}.xlsx")

@@ -198,6 +198,7 @@ def members_export(request, pk, year):
     data = export_workbook(
         scope="alliance",
         alliance=alliance,
+        only=["成員"],
         querysets={
             "成員": selectors.memberships_of(ay).select_related(
                 "alliance_year__alliance", "alliance_year__programme_year"

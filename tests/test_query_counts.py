@@ -42,6 +42,8 @@ PAGES = [
     (None, "/directory/", 4),
     ("pi", "/alliances/{pk}/members/106/", 10),
     ("office", "/office/firms/", 10),
+    ("pi", "/alliances/{pk}/kpi/106/", 26),
+    ("pi", "/alliances/{pk}/ledger/106/revenue/", 10),
     ("pi", "/dashboard/", 5),
     ("pi", "/alliances/{pk}/", 6),
     ("pi", "/alliances/{pk}/team/", 6),

@@ -147,10 +147,14 @@ def test_full_registry_export_reimports_with_nothing_changed(db):
     totals = report.totals()
     assert report.ok, report.errors[:5]
     assert totals["new"] == 0 and totals["changed"] == 0
-    n = Alliance.objects.count() + Membership.objects.count() + Firm.objects.count()
     from alliances.models import AllianceYear
+    from kpi.models import Activity, Outcome, RevenueEntry
 
-    assert totals["unchanged"] == n + AllianceYear.objects.count()
+    n = sum(
+        m.objects.count()
+        for m in (Alliance, AllianceYear, Firm, Membership, RevenueEntry, Outcome, Activity)
+    )
+    assert totals["unchanged"] == n
 
     book = load_workbook(io.BytesIO(data))
     rows = [list(r) for r in book["成員"].iter_rows(values_only=True)]
@@ -184,7 +188,15 @@ def test_import_workbook_command_exits_non_zero_on_any_error(db, tmp_path, peopl
     assert Membership.objects.filter(firm__ubn="04595257").exists()
     template = tmp_path / "template.xlsx"
     call_command("export_template", "--out", str(template))
-    assert load_workbook(template).sheetnames == ["聯盟", "聯盟年度", "廠商", "成員"]
+    assert load_workbook(template).sheetnames == [
+        "聯盟",
+        "聯盟年度",
+        "廠商",
+        "成員",
+        "收入",
+        "成果",
+        "活動",
+    ]
 
 
 def png(size=(40, 20), fmt="PNG"):
