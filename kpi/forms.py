@@ -44,6 +44,11 @@ class LedgerForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     date = RocDateField(label=_("Date (signing or receipt)"))
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    change_reason = forms.CharField(
+        label=_("Reason for the change (needed once an accepted filing covers the record)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RevenueForm(LedgerForm):

@@ -72,6 +72,10 @@ class LedgerRecord(Verdict):
     date = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
+    changed_after_acceptance = models.BooleanField(
+        _("changed after an accepted filing"), default=False
+    )
+    change_reason = models.TextField(_("reason for the change"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -204,6 +208,30 @@ class Activity(LedgerRecord):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class LedgerCoverage(models.Model):
+    """An accepted filing covers the ledger of an alliance-year up to a date: records dated
+    on or before it change only with a reason, and such changes are marked for the office
+    in the next filing. Recorded by the office's acceptance of a filing (review issue)."""
+
+    alliance_year = models.ForeignKey(
+        "alliances.AllianceYear", on_delete=models.CASCADE, related_name="ledger_coverage"
+    )
+    covered_through = models.DateField(_("covered through"))
+    label = models.CharField(_("accepted filing"), max_length=100)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ledger coverage")
+        verbose_name_plural = _("ledger coverage")
+        ordering = ["alliance_year", "-covered_through"]
+
+    def __str__(self):
+        return f"{self.alliance_year} ≤ {self.covered_through} ({self.label})"
 
 
 class Evidence(models.Model):

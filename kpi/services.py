@@ -10,7 +10,14 @@ from alliance_portal import audit, roc
 from alliances import permissions as alliance_permissions
 from alliances.models import Capability
 from kpi import rules, selectors
-from kpi.models import Activity, Evidence, Outcome, RevenueEntry, RevenueKind
+from kpi.models import (
+    Activity,
+    Evidence,
+    LedgerCoverage,
+    Outcome,
+    RevenueEntry,
+    RevenueKind,
+)
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
@@ -22,6 +29,64 @@ class LedgerError(Exception):
 
 class ConcurrentEdit(LedgerError):
     """Someone saved the record after this person opened it."""
+
+
+class ReasonRequired(LedgerError):
+    """The record is covered by an accepted filing: a change needs a reason."""
+
+
+def covered_through(alliance_year):
+    """The last day an accepted filing covers in this alliance-year's ledger, or None."""
+    return (
+        LedgerCoverage.objects.filter(alliance_year=alliance_year)
+        .order_by("-covered_through")
+        .values_list("covered_through", flat=True)
+        .first()
+    )
+
+
+def is_covered(record, through=None) -> bool:
+    through = through if through is not None else covered_through(record.alliance_year)
+    return through is not None and record.date is not None and record.date <= through
+
+
+@transaction.atomic
+def coverage_record(*, alliance_year, through, label: str, by) -> LedgerCoverage:
+    """An accepted filing now covers the ledger up to `through` (called when the office
+    accepts a filing)."""
+    require(is_office(by))
+    coverage = LedgerCoverage.objects.create(
+        alliance_year=alliance_year, covered_through=through, label=label, recorded_by=by
+    )
+    audit.record(
+        actor=by,
+        action="ledger.covered",
+        target=coverage,
+        alliance=alliance_year.alliance,
+        before={},
+        after={"through": through.isoformat(), "filing": label},
+    )
+    return coverage
+
+
+def _require_reason(record, reason: str, *, before_date=None) -> str:
+    """Changing (or adding, or deleting) a record in a covered period needs a reason."""
+    through = covered_through(record.alliance_year)
+    touched = is_covered(record, through) or (
+        before_date is not None and through is not None and before_date <= through
+    )
+    if not touched:
+        return ""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired(
+            _(
+                "This record is covered by an accepted filing (through %(date)s): say why it "
+                "changes; the office sees the reason in the next filing."
+            )
+            % {"date": roc.format_roc_date(through)}
+        )
+    return reason
 
 
 def can_keep_ledger(user, alliance) -> bool:
@@ -79,7 +144,9 @@ def _check_belongs(record) -> None:
 
 
 @transaction.atomic
-def record_save(*, record, by, expected_version: int | None = None, attendee_firm_ids=None):
+def record_save(
+    *, record, by, expected_version: int | None = None, attendee_firm_ids=None, reason: str = ""
+):
     """Create or change a ledger record with its verdict. A change made from a page opened
     before someone else's save is refused (expected_version), never silently merged."""
     alliance = record.alliance_year.alliance
@@ -98,8 +165,14 @@ def record_save(*, record, by, expected_version: int | None = None, attendee_fir
             )
         before = _state(current)
         record.version = current.version + 1
+        before_date = current.date
     else:
         record.created_by = by
+        before_date = None
+    reason = _require_reason(record, reason, before_date=before_date)
+    if reason:
+        record.changed_after_acceptance = True
+        record.change_reason = reason
     _check_belongs(record)
     if attendee_firm_ids is not None:
         record._attendee_ids = list(attendee_firm_ids)
@@ -118,22 +191,26 @@ def record_save(*, record, by, expected_version: int | None = None, attendee_fir
         alliance=alliance,
         before=before,
         after=_state(record),
+        reason=reason,
     )
     return record
 
 
 @transaction.atomic
-def record_delete(*, record, by) -> None:
+def record_delete(*, record, by, reason: str = "") -> None:
     alliance = record.alliance_year.alliance
     if not can_keep_ledger(by, alliance):
         raise LedgerError(_("You may not change this alliance's ledger."))
+    reason = _require_reason(record, reason)
     audit.record(
         actor=by,
-        action=f"ledger.{record._meta.model_name}.deleted",
+        action=f"ledger.{record._meta.model_name}.deleted"
+        + ("_after_acceptance" if reason else ""),
         target=record,
         alliance=alliance,
         before=_state(record),
         after={"deleted": True},
+        reason=reason,
     )
     record.delete()
 

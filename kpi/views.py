@@ -176,6 +176,7 @@ def record_edit(request, pk, year, kind, record_id=None):
         initial = {name: getattr(record, name) for name in FIELDS[kind]}
         initial["firm"] = record.firm.ubn if record.firm_id else ""
         initial["version"] = record.version
+        initial["change_reason"] = ""
         if kind == "activities":
             initial["attendees"] = ", ".join(record.attendee_firms.values_list("ubn", flat=True))
     form = _form_for(kind, request.POST if request.method == "POST" else None, ay, initial)
@@ -193,6 +194,7 @@ def record_edit(request, pk, year, kind, record_id=None):
                     by=request.user,
                     expected_version=data.get("version") if record else None,
                     attendee_firm_ids=data.get("attendees") if kind == "activities" else None,
+                    reason=data.get("change_reason", ""),
                 )
                 upload = request.FILES.get("file")
                 if upload:
@@ -225,12 +227,28 @@ def record_delete(request, pk, year, kind, record_id):
     ay = _year(alliance, year)
     model, _form = _type(kind)
     record = get_object_or_404(model, pk=record_id, alliance_year=ay)
+    error = None
     if request.method == "POST":
-        services.record_delete(record=record, by=request.user)
-        messages.success(request, _("The record is deleted."))
-        return redirect("ledger", pk=alliance.pk, year=year, kind=kind)
+        try:
+            services.record_delete(
+                record=record, by=request.user, reason=request.POST.get("reason", "")
+            )
+        except services.LedgerError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, _("The record is deleted."))
+            return redirect("ledger", pk=alliance.pk, year=year, kind=kind)
     return render(
-        request, "kpi/delete.html", {"alliance": alliance, "ay": ay, "kind": kind, "record": record}
+        request,
+        "kpi/delete.html",
+        {
+            "alliance": alliance,
+            "ay": ay,
+            "kind": kind,
+            "record": record,
+            "error": error,
+            "covered": services.is_covered(record),
+        },
     )
 
 

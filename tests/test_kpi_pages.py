@@ -141,3 +141,22 @@ def test_records_of_another_alliance_are_404(client, people):
     assert client.post(own, revenue_form()).status_code == 404
     assert client.post(url(people, "new/"), revenue_form()).status_code == 404
     assert client.get(f"/alliances/{people.alliance.pk}/ledger/106/bogus/").status_code == 404
+
+
+def test_a_covered_record_asks_for_a_reason_on_the_page(client, people):
+    import datetime as dt
+
+    from kpi import services
+
+    services.coverage_record(alliance_year=people.alliance_years[106],
+                             through=dt.date(2017, 10, 31), label="第一次KPI填報",
+                             by=people.office)
+    client.force_login(people.pi)
+    edit = url(people, f"{people.entry.pk}/")
+    data = revenue_form(kind="technical_service", amount="125000",
+                        version=str(people.entry.version))
+    refused = client.post(edit, data)
+    assert "修改須說明原因" in refused.content.decode()
+    assert client.post(edit, {**data, "change_reason": "補登發票"}).status_code == 302
+    listing = client.get(url(people)).content.decode()
+    assert "核定後修改" in listing and "補登發票" in listing

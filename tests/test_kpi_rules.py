@@ -197,3 +197,30 @@ def test_records_outside_their_year_or_alliance_are_refused(people, ledger, reco
     with pytest.raises(services.LedgerError, match=message):
         save(people, record(ledger, people))
     assert RevenueEntry.objects.count() == 0
+
+
+def test_records_covered_by_an_accepted_filing_change_only_with_a_reason(people, ledger):
+    entry = save(people, rev(ledger, "technical_service", firm=people.firm))
+    services.coverage_record(
+        alliance_year=ledger, through=D(2017, 10, 31), label="106 第一次KPI填報", by=people.office
+    )
+    entry.amount = 150_000
+    with pytest.raises(services.ReasonRequired):
+        save(people, entry, expected_version=entry.version)
+    assert RevenueEntry.objects.get(pk=entry.pk).amount == 100_000
+    entry = RevenueEntry.objects.get(pk=entry.pk)
+    entry.amount = 150_000
+    saved = services.record_save(record=entry, by=people.pi, reason="發票金額更正")
+    assert saved.changed_after_acceptance and saved.change_reason == "發票金額更正"
+    # A record dated after the covered period changes freely.
+    later = save(people, rev(ledger, "technical_service", firm=people.firm, date=D(2017, 12, 1)))
+    assert not later.changed_after_acceptance
+    with pytest.raises(services.ReasonRequired):
+        services.record_delete(record=saved, by=people.pi)
+    services.record_delete(record=saved, by=people.pi, reason="重複登錄")
+    from alliance_portal.models import AuditEvent
+
+    assert (
+        AuditEvent.objects.get(action="ledger.revenueentry.deleted_after_acceptance").reason
+        == "重複登錄"
+    )

@@ -1,0 +1,108 @@
+"""Flags at their edges: R9 equal revenue is flagged, R10 at 80% passes, P1 at exactly
+three new members passes, P2 at the floor passes."""
+
+import datetime as dt
+
+import pytest
+
+from alliances.models import AllianceYear, ProgrammeYear
+from kpi import flags, selectors, services
+from kpi.models import RevenueEntry
+from members.models import Firm, MemberKind, Membership
+from members.services import apply_verdict
+
+
+def totals(recurring=0, transfer=0, collab=0, weight=100, company=0, new=0):
+    counted = recurring + transfer + collab * weight // 100
+    return {
+        "revenue": {
+            "recurring": recurring,
+            "transfer": transfer,
+            "collaboration_full": collab,
+            "total_counted": counted,
+        },
+        "members": {"company": company, "new_company": new},
+    }
+
+
+def test_r9_equal_revenue_is_flagged_and_growth_passes():
+    assert not flags.r9_growth(totals(1_000), totals(1_000), 100).ok
+    assert flags.r9_growth(totals(1_001), totals(1_000), 100).ok
+    assert flags.r9_growth(totals(1_000), None, 100) is None
+
+
+def test_r9_compares_both_years_under_the_later_weight():
+    # Phase 1 last year: 1,000,000 collaboration at 100%; phase 2 now: 30%. Under the later
+    # weight last year counts 300,000, so 400,000 now is growth, not a drop.
+    now = totals(recurring=100_000, collab=1_000_000, weight=30)
+    before = totals(recurring=50_000, collab=1_000_000, weight=100)
+    assert flags.r9_growth(now, before, 30).ok
+
+
+@pytest.mark.parametrize(("counted", "ok"), [(2_400_000, True), (2_399_999, False)])
+def test_r10_target_of_eighty_percent_at_phase_two_year_three(counted, ok):
+    t = totals(recurring=counted)
+    assert flags.r10_self_sufficiency(t, phase=2, phase_year=3, subsidy=3_000_000).ok is ok
+    assert flags.r10_self_sufficiency(t, phase=2, phase_year=2, subsidy=3_000_000).ok
+
+
+@pytest.mark.parametrize(("new", "ok"), [(3, True), (2, False)])
+def test_p1_exactly_three_new_company_members_passes(new, ok):
+    assert flags.p1_new_members(totals(new=new), phase=2).ok is ok
+    assert flags.p1_new_members(totals(new=0), phase=1) is None
+
+
+@pytest.mark.parametrize(("company", "ok"), [(20, True), (19, False)])
+def test_p2_company_members_not_below_the_phase_one_target(company, ok):
+    assert flags.p2_member_floor(totals(company=company), phase=2, floor=20).ok is ok
+
+
+def test_p1_counts_firms_that_were_not_company_members_last_year(people):
+    ay105, ay106 = people.alliance_years[105], people.alliance_years[106]
+    firms = [
+        Firm.objects.create(name=f"公司{i}", ubn=u)
+        for i, u in enumerate(["04595257", "10000078", "22099109"])
+    ]
+    for ay, firm in [
+        (ay105, people.firm),
+        (ay105, firms[0]),
+        (ay106, firms[0]),
+        (ay106, firms[1]),
+        (ay106, firms[2]),
+    ]:
+        m = Membership(alliance_year=ay, firm=firm, entered_kind=MemberKind.COMPANY)
+        apply_verdict(m)
+        m.save()
+    # 106: the fixture's firm (new: it was a member in 105 too? yes → not new), firms 1, 2 new.
+    assert selectors.new_company_members(ay106) == 2
+
+
+@pytest.mark.parametrize(
+    ("signed", "counts"),
+    [(dt.date(2018, 2, 1), True), (dt.date(2019, 1, 31), True), (dt.date(2019, 2, 1), False)],
+)
+def test_r6_transfers_of_year_107_at_the_year_edges(people, signed, counts):
+    """107.02.01 and 108.01.31 count for 107; 108.02.01 does not."""
+    y107 = ProgrammeYear.objects.create(roc_year=107, **ProgrammeYear.calendar_defaults(107))
+    ay = AllianceYear.objects.create(
+        alliance=people.alliance,
+        programme_year=y107,
+        phase=1,
+        phase_year=3,
+        subsidy=0,
+        collaboration_weight=100,
+    )
+    m = Membership(alliance_year=ay, firm=people.firm, entered_kind=MemberKind.COMPANY)
+    apply_verdict(m)
+    m.save()
+    entry = services.record_save(
+        record=RevenueEntry(
+            alliance_year=ay,
+            kind="technology_transfer",
+            amount=500_000,
+            firm=people.firm,
+            date=signed,
+        ),
+        by=people.pi,
+    )
+    assert (entry.counted, entry.rule) == (counts, "R6")
