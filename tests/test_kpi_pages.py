@@ -148,13 +148,17 @@ def test_a_covered_record_asks_for_a_reason_on_the_page(client, people):
 
     from kpi import services
 
-    services.coverage_record(alliance_year=people.alliance_years[106],
-                             through=dt.date(2017, 10, 31), label="第一次KPI填報",
-                             by=people.office)
+    services.coverage_record(
+        alliance_year=people.alliance_years[106],
+        through=dt.date(2017, 10, 31),
+        label="第一次KPI填報",
+        by=people.office,
+    )
     client.force_login(people.pi)
     edit = url(people, f"{people.entry.pk}/")
-    data = revenue_form(kind="technical_service", amount="125000",
-                        version=str(people.entry.version))
+    data = revenue_form(
+        kind="technical_service", amount="125000", version=str(people.entry.version)
+    )
     refused = client.post(edit, data)
     assert "修改須說明原因" in refused.content.decode()
     assert client.post(edit, {**data, "change_reason": "補登發票"}).status_code == 302
