@@ -14,7 +14,7 @@ P1_NEW_MEMBERS = 3
 @dataclass(frozen=True)
 class Flag:
     rule: str
-    ok: bool
+    ok: bool | None  # None: could not be checked yet
     message: str
 
 
@@ -92,7 +92,7 @@ def p2_member_floor(totals: dict, phase: int, floor: int | None) -> Flag | None:
     if phase != 2:
         return None
     if floor is None:
-        return Flag("P2", True, _("No accepted phase-1 year-3 target to compare with yet."))
+        return Flag("P2", None, _("Not checked: no accepted phase-1 year-3 target yet."))
     n = totals["members"]["company"]
     params = {"n": n, "floor": floor}
     if n >= floor:

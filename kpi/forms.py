@@ -61,7 +61,11 @@ class RevenueForm(LedgerForm):
     payer_name = forms.CharField(
         label=_("Payer, if not a firm on file"), max_length=200, required=False
     )
-    payer_kind = forms.ChoiceField(label=_("Kind of payer"), choices=PayerKind.choices)
+    payer_kind = forms.ChoiceField(
+        label=_("Kind of payer (when no firm on file is given)"),
+        choices=[("", "—"), *PayerKind.choices],
+        required=False,
+    )
     freely_usable = forms.BooleanField(
         label=_("The alliance may use this money freely (R3)"), required=False, initial=True
     )
@@ -86,6 +90,10 @@ class RevenueForm(LedgerForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("firm") or data.get("membership"):
+            data["payer_kind"] = PayerKind.FIRM
+        elif not data.get("payer_kind"):
+            self.add_error("payer_kind", _("Say what kind of payer this is (R5)."))
         if data.get("kind") == RevenueKind.MEMBERSHIP_FEE and not data.get("membership"):
             self.add_error("membership", _("A membership fee is received from a member."))
         if data.get("kind") in (

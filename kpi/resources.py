@@ -152,11 +152,30 @@ class LedgerResource(PortalResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        if instance.date is None and "date" not in errors:
+            errors["date"] = [_("This cell is required.")]
+        if getattr(instance, "amount", 0) is None and "amount" not in errors:
+            errors["amount"] = [_("This cell is required.")]
         if instance.alliance_year_id and "date" not in errors and instance.date:
             try:
                 services._check_belongs(instance)
             except services.LedgerError as error:
                 errors["date"] = [str(error)]
+            through = services.covered_through(instance.alliance_year)
+            was = (
+                self._meta.model.objects.filter(pk=instance.pk)
+                .values_list("date", flat=True)
+                .first()
+                if instance.pk
+                else None
+            )
+            if through and (instance.date <= through or (was and was <= through)):
+                errors["date"] = [
+                    _(
+                        "An accepted filing covers this period: change the record on its page, "
+                        "with a reason."
+                    )
+                ]
         if errors:
             raise ValidationError(errors)
         self._verdict(instance)
@@ -202,7 +221,7 @@ class RevenueResource(LedgerResource):
         ]
 
     def before_import_row(self, row, **kwargs):
-        if not normalize_text(row.get("付款單位類別")):
+        if not normalize_text(row.get("付款單位類別")) and normalize_text(row.get("統一編號")):
             row["付款單位類別"] = PAYER_ZH[PayerKind.FIRM]
         super().before_import_row(row, **kwargs)
 

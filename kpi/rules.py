@@ -20,6 +20,7 @@ from kpi.models import (
     PayerKind,
     RevenueKind,
 )
+from members.models import EntityType
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,11 @@ def revenue(entry, ctx: YearContext) -> Verdict:
     if kind == RevenueKind.OTHER_OPERATING:
         return _counted(amount, "R2", kind=kind)
     if kind == RevenueKind.TECHNICAL_SERVICE:
-        is_firm = entry.firm_id is not None or entry.payer_kind == PayerKind.FIRM
+        if entry.firm_id is not None:
+            # A firm on file is a firm unless it is a research-type legal person (M3).
+            is_firm = entry.firm.entity_type != EntityType.RESEARCH_LEGAL
+        else:
+            is_firm = entry.payer_kind == PayerKind.FIRM
         if not is_firm:
             return _excluded(amount, "R5", payer_kind=entry.payer_kind)
         return _counted(amount, "R5", member=entry.firm_id in ctx.member_firm_ids)

@@ -7,22 +7,28 @@ from alliance_portal.money import half_up_int
 from alliances.models import AllianceYear, Field
 from kpi.models import Activity, ActivityKind, Outcome, OutcomeKind, RevenueEntry, RevenueKind
 from kpi.rules import YearContext
-from members.models import MemberKind, Membership
+from members.models import Firm, MemberKind, Membership
+
+
+def _with_merged(firm_ids: set) -> frozenset:
+    """Firms merged into these count as them: records naming a merged duplicate keep their
+    verdict after the office merges it."""
+    merged = Firm.objects.filter(merged_into__in=firm_ids).values_list("pk", flat=True)
+    return frozenset(firm_ids | set(merged))
 
 
 def year_context(alliance_year: AllianceYear) -> YearContext:
     year = alliance_year.programme_year
     members = Membership.objects.filter(alliance_year=alliance_year).exclude(firm=None)
+    company = set(members.filter(counted_kind=MemberKind.COMPANY).values_list("firm_id", flat=True))
     return YearContext(
         roc_year=year.roc_year,
         starts_on=year.starts_on,
         ends_on=year.ends_on,
         phase=alliance_year.phase,
         weight=alliance_year.collaboration_weight,
-        company_firm_ids=frozenset(
-            members.filter(counted_kind=MemberKind.COMPANY).values_list("firm_id", flat=True)
-        ),
-        member_firm_ids=frozenset(members.values_list("firm_id", flat=True)),
+        company_firm_ids=_with_merged(company),
+        member_firm_ids=_with_merged(set(members.values_list("firm_id", flat=True))),
     )
 
 

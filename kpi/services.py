@@ -98,8 +98,10 @@ def verdict_for(record, ctx) -> rules.Verdict:
         return rules.revenue(record, ctx)
     if isinstance(record, Outcome):
         return rules.outcome(record, ctx)
-    attendees = record.attendee_firms.values_list("pk", flat=True) if record.pk else []
-    return rules.activity(record, ctx, getattr(record, "_attendee_ids", None) or attendees)
+    attendee_ids = getattr(record, "_attendee_ids", None)
+    if attendee_ids is None:
+        attendee_ids = record.attendee_firms.values_list("pk", flat=True) if record.pk else []
+    return rules.activity(record, ctx, attendee_ids)
 
 
 def _apply(record, verdict: rules.Verdict) -> None:
@@ -155,7 +157,9 @@ def record_save(
         raise LedgerError(_("You may not change this alliance's ledger."))
     before = {}
     if record.pk:
-        current = type(record).objects.select_for_update().get(pk=record.pk)
+        current = type(record).objects.select_for_update().filter(pk=record.pk).first()
+        if current is None:
+            raise LedgerError(_("This record was deleted meanwhile; nothing was saved."))
         if expected_version is not None and current.version != expected_version:
             raise ConcurrentEdit(
                 _(
@@ -174,6 +178,9 @@ def record_save(
         record.changed_after_acceptance = True
         record.change_reason = reason
     _check_belongs(record)
+    membership = getattr(record, "membership", None)
+    if membership is not None and membership.firm_id:
+        record.firm = membership.firm  # exports and re-imports name the member firm
     if attendee_firm_ids is not None:
         record._attendee_ids = list(attendee_firm_ids)
     _apply(record, verdict_for(record, selectors.year_context(record.alliance_year)))

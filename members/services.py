@@ -101,15 +101,17 @@ def firm_merge(*, duplicate: Firm, survivor: Firm, by, reason: str = "") -> Firm
             )
             % {"years": years}
         )
+    # Mark the merge first: whatever is recomputed when the memberships move (the ledger)
+    # already sees the duplicate as the survivor.
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    # Firms merged into the duplicate before now point at the survivor too: no chains.
+    Firm.objects.filter(merged_into=duplicate).update(merged_into=survivor)
     moved = list(Membership.objects.select_for_update().filter(firm=duplicate))
     for membership in moved:
         membership.firm = survivor
         apply_verdict(membership)
         membership.save(update_fields=["firm", "counted_kind", "rule", "rule_params", "updated_at"])
-    duplicate.merged_into = survivor
-    duplicate.save(update_fields=["merged_into", "updated_at"])
-    # Firms merged into the duplicate before now point at the survivor too: no chains.
-    Firm.objects.filter(merged_into=duplicate).update(merged_into=survivor)
     audit.record(
         actor=by,
         action="firm.merged",

@@ -4,6 +4,7 @@ year, export and import."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -148,8 +149,15 @@ def member_delete(request, pk, year, mid):
     )
     if request.method == "POST":
         name = membership.member_name
-        services.membership_delete(membership=membership, by=request.user)
-        messages.success(request, _("%(name)s is removed.") % {"name": name})
+        try:
+            services.membership_delete(membership=membership, by=request.user)
+        except ProtectedError:
+            messages.error(
+                request,
+                _("%(name)s has fee records in the ledger; delete those first.") % {"name": name},
+            )
+        else:
+            messages.success(request, _("%(name)s is removed.") % {"name": name})
         return redirect("members_list", pk=alliance.pk, year=year)
     return render(
         request, "members/delete.html", {"alliance": alliance, "ay": ay, "membership": membership}

@@ -113,3 +113,32 @@ def test_the_pi_exports_the_years_ledger(client, people):
     rows = list(book["收入"].iter_rows(values_only=True))
     assert rows[0][:4] == ("編號", "聯盟代碼", "年度", "收入類別")
     assert rows[1][0] == people.entry.pk and rows[1][5] == 120000
+
+
+def test_import_cannot_change_a_covered_period(people):
+    import datetime as dt
+
+    from kpi import services
+
+    services.coverage_record(
+        alliance_year=people.alliance_years[106],
+        through=dt.date(2017, 10, 31),
+        label="第一次KPI填報",
+        by=people.office,
+    )
+    data = workbook_bytes(
+        {"收入": [HEADERS, row(編號=people.entry.pk, 金額=1), row(日期="106.05.01")]}
+    )
+    report = run_workbook(
+        data, user=people.pi, scope="alliance", alliance=people.alliance, dry_run=False
+    )
+    assert len(report.errors) == 2 and all("核定" in e for e in report.errors), report.errors
+    assert RevenueEntry.objects.get(pk=people.entry.pk).amount == 120_000
+
+
+def test_a_payer_without_a_firm_needs_its_kind(people):
+    data = workbook_bytes(
+        {"收入": [HEADERS, row(收入類別="技術服務", 統一編號="", 付款單位="某單位")]}
+    )
+    report = run_workbook(data, user=people.pi, scope="alliance", alliance=people.alliance)
+    assert "「付款單位類別」" in report.errors[0]

@@ -164,3 +164,39 @@ def test_a_covered_record_asks_for_a_reason_on_the_page(client, people):
     assert client.post(edit, {**data, "change_reason": "補登發票"}).status_code == 302
     listing = client.get(url(people)).content.decode()
     assert "核定後修改" in listing and "補登發票" in listing
+
+
+def test_a_member_with_fee_records_is_not_removed_but_told_why(client, people):
+    from kpi import services
+
+    fee = services.record_save(
+        record=RevenueEntry(
+            alliance_year=people.alliance_years[106],
+            kind="membership_fee",
+            amount=30_000,
+            membership=people.membership,
+            date=people.entry.date,
+        ),
+        by=people.pi,
+    )
+    assert fee.firm == people.firm  # exports name the member firm
+    client.force_login(people.pi)
+    response = client.post(
+        f"/alliances/{people.alliance.pk}/members/106/{people.membership.pk}/delete/",
+        follow=True,
+    )
+    assert (
+        "請先刪除" in response.content.decode() or "delete those first" in response.content.decode()
+    )
+    from members.models import Membership
+
+    assert Membership.objects.filter(pk=people.membership.pk).exists()
+
+
+def test_payer_kind_is_needed_without_a_firm(client, people):
+    client.force_login(people.pi)
+    response = client.post(
+        url(people, "new/"),
+        revenue_form(kind="other_operating", firm="", payer_name="學員", payer_kind=""),
+    )
+    assert "payer_kind" in response.context["form"].errors

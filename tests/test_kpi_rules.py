@@ -224,3 +224,39 @@ def test_records_covered_by_an_accepted_filing_change_only_with_a_reason(people,
         AuditEvent.objects.get(action="ledger.revenueentry.deleted_after_acceptance").reason
         == "重複登錄"
     )
+
+
+def test_records_keep_their_verdict_when_their_firm_is_merged(people, ledger):
+    from members.services import firm_merge
+
+    duplicate = Firm.objects.create(name="精密機械（重複）", ubn="10000078")
+    m = Membership(alliance_year=ledger, firm=duplicate, entered_kind=MemberKind.COMPANY)
+    from members.services import apply_verdict
+
+    apply_verdict(m)
+    m.save()
+    entry = save(people, rev(ledger, "technology_transfer", firm=duplicate))
+    assert entry.counted
+    people.membership.delete()  # the survivor was not yet a member this year
+    firm_merge(duplicate=duplicate, survivor=people.firm, by=people.office)
+    entry.refresh_from_db()
+    assert entry.counted and entry.rule == "R6"
+
+
+def test_r5_a_research_legal_person_is_not_a_firm(people, ledger):
+    institute = Firm.objects.create(
+        name="研究院", ubn="10000078", entity_type=EntityType.RESEARCH_LEGAL
+    )
+    entry = save(people, rev(ledger, "technical_service", firm=institute))
+    assert (entry.counted, entry.rule) == (False, "R5")
+
+
+def test_s2_clearing_the_attendees_clears_the_count(people, ledger):
+    seminar = save(
+        people,
+        Activity(alliance_year=ledger, kind="seminar", title="研討會", date=JUNE),
+        attendee_firm_ids=[people.firm.pk],
+    )
+    assert seminar.counted_amount == 1
+    seminar = save(people, Activity.objects.get(pk=seminar.pk), attendee_firm_ids=[])
+    assert seminar.counted_amount == 0
