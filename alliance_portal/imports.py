@@ -18,7 +18,7 @@ from import_export import widgets
 from openpyxl import Workbook, load_workbook
 from tablib import Dataset
 
-from alliance_portal import roc
+from alliance_portal import batching, roc
 from alliance_portal.workbooks import WorkbookError
 
 MAX_AMOUNT = 10_000_000_000
@@ -277,26 +277,27 @@ def run_workbook(
             % {"names": "、".join(f"「{n}」" for n in known)}
         )
     with transaction.atomic():
-        for sheet in present:
-            resource = sheet.resource_class(user=user, alliance=alliance)
-            dataset, missing = _dataset(book[sheet.name], resource)
-            sheet_report = SheetReport(sheet.name)
-            report.sheets.append(sheet_report)
-            if missing:
-                sheet_report.errors.append(
-                    _("Sheet “%(sheet)s”, row 1: the columns %(missing)s are missing.")
-                    % {"sheet": sheet.name, "missing": "、".join(f"「{m}」" for m in missing)}
+        with batching.deferred():  # verdicts recomputed once per alliance-year
+            for sheet in present:
+                resource = sheet.resource_class(user=user, alliance=alliance)
+                dataset, missing = _dataset(book[sheet.name], resource)
+                sheet_report = SheetReport(sheet.name)
+                report.sheets.append(sheet_report)
+                if missing:
+                    sheet_report.errors.append(
+                        _("Sheet “%(sheet)s”, row 1: the columns %(missing)s are missing.")
+                        % {"sheet": sheet.name, "missing": "、".join(f"「{m}」" for m in missing)}
+                    )
+                    continue
+                if not len(dataset):
+                    continue
+                result = resource.import_data(
+                    dataset, dry_run=False, use_transactions=True, raise_errors=False
                 )
-                continue
-            if not len(dataset):
-                continue
-            result = resource.import_data(
-                dataset, dry_run=False, use_transactions=True, raise_errors=False
-            )
-            sheet_report.new = result.totals["new"]
-            sheet_report.changed = result.totals["update"]
-            sheet_report.unchanged = result.totals["skip"]
-            sheet_report.errors.extend(_describe(sheet.name, resource, result))
+                sheet_report.new = result.totals["new"]
+                sheet_report.changed = result.totals["update"]
+                sheet_report.unchanged = result.totals["skip"]
+                sheet_report.errors.extend(_describe(sheet.name, resource, result))
         if dry_run or not report.ok:
             transaction.set_rollback(True)
     return report

@@ -4,19 +4,30 @@ the alliance-year's R8 weight. Receivers run in the transaction of the change.""
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from alliance_portal import batching
 from alliances.models import AllianceYear
 from kpi.services import recompute_alliance_year
 from members.models import Membership
 
 
+def _recompute(alliance_year_id: int) -> None:
+    def run():
+        alliance_year = AllianceYear.objects.filter(pk=alliance_year_id).first()
+        if alliance_year is not None:
+            recompute_alliance_year(alliance_year)
+
+    # In a batch (a workbook import) once per alliance-year at its end; otherwise now.
+    if not batching.defer(("kpi.recompute", alliance_year_id), run):
+        run()
+
+
 @receiver(post_save, sender=Membership)
 @receiver(post_delete, sender=Membership)
 def membership_changed(sender, instance, **kwargs):
-    if AllianceYear.objects.filter(pk=instance.alliance_year_id).exists():
-        recompute_alliance_year(instance.alliance_year)
+    _recompute(instance.alliance_year_id)
 
 
 @receiver(post_save, sender=AllianceYear)
 def alliance_year_changed(sender, instance, created, **kwargs):
     if not created:
-        recompute_alliance_year(instance)
+        _recompute(instance.pk)

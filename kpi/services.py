@@ -222,6 +222,7 @@ def record_delete(*, record, by, reason: str = "") -> None:
     record.delete()
 
 
+@transaction.atomic
 def recompute_alliance_year(alliance_year) -> int:
     """Recompute every verdict of an alliance-year (a member's kind or the year's weight
     changed). Returns how many verdicts changed."""

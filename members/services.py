@@ -36,6 +36,7 @@ def _firm_state(f: Firm) -> dict:
     return {"name": f.name, "country": f.country, "ubn": f.ubn, "entity_type": f.entity_type}
 
 
+@transaction.atomic
 def recompute_verdicts(firm: Firm) -> int:
     """Recompute the verdicts of a firm's memberships; returns how many changed."""
     changed = 0

@@ -30,7 +30,7 @@ def test_pi_imports_members_in_the_browser(
     before = Membership.objects.count()
 
     page = browser.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(60_000)  # 500 rows are imported three times
     page.goto(base + "/accounts/login/")
     page.get_by_label(re.compile("^電子")).fill("pi@example.org")
     page.get_by_label(re.compile("^密碼")).fill("correct-horse-battery")
