@@ -279,6 +279,29 @@ def _live_role(alliance: Alliance, user: User) -> AllianceRole | None:
     )
 
 
+def _appoint(alliance, user, created, kind, by, action) -> AllianceRole:
+    """A new active PI or co-PI role, its audit event, and the email (an invitation for a
+    new account)."""
+    role = AllianceRole.objects.create(
+        alliance=alliance,
+        user=user,
+        role=kind,
+        status=RoleStatus.ACTIVE,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    audit.record(
+        actor=by,
+        action=action,
+        target=role,
+        alliance=alliance,
+        before=NO_ROLE,
+        after=_snapshot(role),
+    )
+    _invite_or_tell(user, created, alliance, str(kind.label))
+    return role
+
+
 @transaction.atomic
 def pi_assign(*, alliance: Alliance, by: User, email: str, name: str = "") -> AllianceRole:
     """The office makes someone the PI of an alliance that has none; a new account gets an
@@ -298,24 +321,7 @@ def pi_assign(*, alliance: Alliance, by: User, email: str, name: str = "") -> Al
             _("%(email)s already has a role in this alliance; hand the alliance over instead.")
             % {"email": user.email}
         )
-    role = AllianceRole.objects.create(
-        alliance=alliance,
-        user=user,
-        role=TeamRole.PI,
-        status=RoleStatus.ACTIVE,
-        decided_by=by,
-        decided_at=timezone.now(),
-    )
-    audit.record(
-        actor=by,
-        action="role.pi_assigned",
-        target=role,
-        alliance=alliance,
-        before=NO_ROLE,
-        after=_snapshot(role),
-    )
-    _invite_or_tell(user, created, alliance, str(TeamRole.PI.label))
-    return role
+    return _appoint(alliance, user, created, TeamRole.PI, by, "role.pi_assigned")
 
 
 @transaction.atomic
@@ -381,24 +387,7 @@ def co_pi_appoint(*, alliance: Alliance, by: User, email: str, name: str = "") -
     user, created = _person(email, name)
     if _live_role(alliance, user) is not None:
         raise TeamError(_("%(email)s already has a role in this alliance.") % {"email": user.email})
-    role = AllianceRole.objects.create(
-        alliance=alliance,
-        user=user,
-        role=TeamRole.CO_PI,
-        status=RoleStatus.ACTIVE,
-        decided_by=by,
-        decided_at=timezone.now(),
-    )
-    audit.record(
-        actor=by,
-        action="role.co_pi_appointed",
-        target=role,
-        alliance=alliance,
-        before=NO_ROLE,
-        after=_snapshot(role),
-    )
-    _invite_or_tell(user, created, alliance, str(TeamRole.CO_PI.label))
-    return role
+    return _appoint(alliance, user, created, TeamRole.CO_PI, by, "role.co_pi_appointed")
 
 
 # --- public profile ---------------------------------------------------------------------

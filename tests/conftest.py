@@ -243,7 +243,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
-    """Debian's chromium, never a downloaded browser (`playwright install` cannot work here)."""
+    """Debian's chromium, never a browser downloaded by Playwright (that cannot work here)."""
     return {
         "executable_path": CHROMIUM,
         "args": [
