@@ -1,11 +1,14 @@
 """Verdicts follow what they depend on: a member's counted kind (M3 may flip a firm) and
-the alliance-year's R8 weight. Receivers run in the transaction of the change."""
+the alliance-year's R8 weight. Receivers run in the transaction of the change. Evidence
+files leave the disk with their records."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from alliance_portal import batching
 from alliances.models import AllianceYear
+from kpi.models import Evidence
 from kpi.services import recompute_alliance_year
 from members.models import Membership
 
@@ -31,3 +34,12 @@ def membership_changed(sender, instance, **kwargs):
 def alliance_year_changed(sender, instance, created, **kwargs):
     if not created:
         _recompute(instance.pk)
+
+
+@receiver(post_delete, sender=Evidence)
+def evidence_deleted(sender, instance, **kwargs):
+    """Remove the stored file once the deletion is committed (a rolled-back delete keeps
+    it)."""
+    file = instance.file
+    if file:
+        transaction.on_commit(lambda: file.storage.delete(file.name))

@@ -200,3 +200,17 @@ def test_payer_kind_is_needed_without_a_firm(client, people):
         revenue_form(kind="other_operating", firm="", payer_name="學員", payer_kind=""),
     )
     assert "payer_kind" in response.context["form"].errors
+
+
+def test_deleting_a_record_removes_its_evidence_file(
+    client, people, django_capture_on_commit_callbacks
+):
+    storage = people.evidence.file.storage
+    name = people.evidence.file.name
+    assert storage.exists(name)
+    client.force_login(people.pi)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(people, f"{people.entry.pk}/delete/"))
+    assert response.status_code == 302
+    assert not Evidence.objects.filter(pk=people.evidence.pk).exists()
+    assert not storage.exists(name)
