@@ -73,6 +73,17 @@ def _team_managers(alliance: Alliance) -> list[User]:
     ]
 
 
+def _tell_managers(alliance: Alliance, template: str, context: dict) -> None:
+    """Email the alliance's PI and co-PIs, each in their own language."""
+    for manager in _team_managers(alliance):
+        send_templated_email(
+            to=[manager.email],
+            template=template,
+            context=context,
+            language=manager.preferred_language,
+        )
+
+
 # --- assistants -------------------------------------------------------------------------
 
 
@@ -115,13 +126,9 @@ def assistant_register(
         reason=note,
     )
     team_url = _link(reverse("alliance_team", args=[alliance.pk]))
-    for manager in _team_managers(alliance):
-        send_templated_email(
-            to=[manager.email],
-            template="assistant_requested",
-            context={"role": role, "alliance": alliance, "team_url": team_url},
-            language=manager.preferred_language,
-        )
+    _tell_managers(
+        alliance, "assistant_requested", {"role": role, "alliance": alliance, "team_url": team_url}
+    )
     return role
 
 
@@ -490,13 +497,9 @@ def profile_decide(*, revision, by: User, approve: bool, reason: str = ""):
         after=_jsonable(profile_data(alliance)),
         reason=reason,
     )
-    for manager in _team_managers(alliance):
-        send_templated_email(
-            to=[manager.email],
-            template="profile_decided",
-            context={"alliance": alliance, "approved": approve, "reason": reason},
-            language=manager.preferred_language,
-        )
+    _tell_managers(
+        alliance, "profile_decided", {"alliance": alliance, "approved": approve, "reason": reason}
+    )
     return revision
 
 
