@@ -15,6 +15,7 @@ from django.db import transaction
 
 from accounts.models import ProgrammeRole, User
 from accounts.services import user_create
+from alliance_portal import demo_filings
 from alliances.demo_plan import build_plan, read_reference
 from alliances.models import (
     Alliance,
@@ -200,6 +201,7 @@ def load() -> int:
         created += new
     created += _load_alliances(fields, years)
     created += _load_accounts()
+    created += demo_filings.load()
     return created
 
 

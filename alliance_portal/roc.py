@@ -6,6 +6,7 @@ N.02.01 to (N+1).01.31 (domain.md §1). Aware datetimes are shown in the portal'
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -86,3 +87,16 @@ def parse_date(text: str) -> dt.date:
             except ValueError as exc:
                 raise InvalidDate(text) from exc
     raise InvalidDate(text)
+
+
+PROGRAMME_TZ = ZoneInfo("Asia/Taipei")  # deadlines are Taiwan's days, whatever TIME_ZONE says
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """A deadline's last moment: 23:59:59.999999 of its day, Asia/Taipei (domain.md §4)."""
+    return dt.datetime.combine(day, dt.time.max, tzinfo=PROGRAMME_TZ)
+
+
+def today() -> dt.date:
+    """Today in Taiwan (the programme's calendar), whatever the server's zone."""
+    return timezone.now().astimezone(PROGRAMME_TZ).date()

@@ -6,6 +6,7 @@ from alliance_portal import views
 from alliances import views as alliance_views
 from alliances import views_office, views_profile, views_years
 from kpi import views as kpi_views
+from kpi import views_filings
 from members import views as member_views
 from members import views_office as member_office
 
@@ -90,6 +91,33 @@ urlpatterns = [
         "alliances/<int:pk>/ledger/<int:year>/<str:kind>/<int:record_id>/delete/",
         kpi_views.record_delete,
         name="record_delete",
+    ),
+    path("alliances/<int:pk>/filings/", views_filings.filings_latest, name="filings_latest"),
+    path("alliances/<int:pk>/filings/<int:year>/", views_filings.filing_list, name="filing_list"),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/",
+        views_filings.filing_detail,
+        name="filing_detail",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/check/",
+        views_filings.filing_check,
+        name="filing_check",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/submit/",
+        views_filings.filing_submit,
+        name="filing_submit",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/v<int:number>/",
+        views_filings.filing_version,
+        name="filing_version",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/extension/",
+        views_filings.filing_extension,
+        name="filing_extension",
     ),
     path("alliances/<int:pk>/evidence/<int:eid>/", kpi_views.evidence_download, name="evidence"),
     path("directory/", views_profile.directory, name="directory"),

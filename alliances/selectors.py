@@ -125,3 +125,17 @@ def public_alliances():
         no_years = ~Exists(AllianceYear.objects.filter(alliance=OuterRef("pk")))
         qs = qs.filter(Q(pk__in=running) | no_years)
     return qs
+
+
+def team_recipients(alliance_id: int, *, assistants: bool = True) -> list:
+    """The people an alliance's notices go to: its PI and co-PIs and (unless told
+    otherwise) its approved assistants; pending, rejected, revoked and ended roles never."""
+    kinds = [TeamRole.PI, TeamRole.CO_PI] + ([TeamRole.ASSISTANT] if assistants else [])
+    return [
+        role.user
+        for role in AllianceRole.objects.filter(
+            alliance_id=alliance_id, status=RoleStatus.ACTIVE, role__in=kinds, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("role", "pk")
+    ]

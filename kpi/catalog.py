@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from alliance_portal.money import half_up_int
+
 
 @dataclass(frozen=True)
 class Item:
@@ -14,6 +16,7 @@ class Item:
     rules: str
     key: str  # path in the totals dict: "revenue.recurring"
     records: str = ""  # ledger filter for the drill-down: "revenue:technical_service"
+    derived: bool = False  # computed from other items; no target of its own is entered
 
 
 # fmt: off
@@ -25,15 +28,15 @@ ITEMS = [
     Item("R-FEE", _("Membership fee revenue"), "ntd", "R2 R3", "revenue.membership_fees", "revenue:membership_fee"),
     Item("R-SERVICE", _("Technical service revenue"), "ntd", "R2 R3 R5", "revenue.technical_service", "revenue:technical_service"),
     Item("R-OTHER", _("Other operating revenue"), "ntd", "R2 R3", "revenue.other_operating", "revenue:other_operating"),
-    Item("R-RECURRING", _("Recurring operating revenue"), "ntd", "R2", "revenue.recurring", "revenue"),
+    Item("R-RECURRING", _("Recurring operating revenue"), "ntd", "R2", "revenue.recurring", "revenue", derived=True),
     Item("R-TRANSFER-N", _("Technology transfers"), "cases", "R6", "revenue.transfers", "revenue:technology_transfer"),
     Item("R-TRANSFER", _("Technology transfer revenue"), "ntd", "R6", "revenue.transfer", "revenue:technology_transfer"),
     Item("R-COLLAB-N", _("Collaboration projects"), "cases", "R7", "revenue.collaborations", "revenue:collaboration"),
     Item("R-COLLAB", _("Collaboration funding (full)"), "ntd", "R7", "revenue.collaboration_full", "revenue:collaboration"),
-    Item("R-COLLAB-C", _("Collaboration funding (counted)"), "ntd", "R8", "revenue.collaboration_counted", "revenue:collaboration"),
-    Item("R-TOTAL", _("Total revenue (full)"), "ntd", "R1", "revenue.total_full", "revenue"),
-    Item("R-TOTAL-C", _("Total revenue (counted)"), "ntd", "R1 R8", "revenue.total_counted", "revenue"),
-    Item("R-SELF", _("Self-sufficiency ratio"), "percent", "R10", "revenue.self_sufficiency", "revenue"),
+    Item("R-COLLAB-C", _("Collaboration funding (counted)"), "ntd", "R8", "revenue.collaboration_counted", "revenue:collaboration", derived=True),
+    Item("R-TOTAL", _("Total revenue (full)"), "ntd", "R1", "revenue.total_full", "revenue", derived=True),
+    Item("R-TOTAL-C", _("Total revenue (counted)"), "ntd", "R1 R8", "revenue.total_counted", "revenue", derived=True),
+    Item("R-SELF", _("Self-sufficiency ratio"), "percent", "R10", "revenue.self_sufficiency", "revenue", derived=True),
     Item("O-PRODUCT", _("New products"), "cases", "O1", "outcomes.new_product", "outcomes:new_product"),
     Item("O-TECH", _("New technologies"), "cases", "O1", "outcomes.new_technology", "outcomes:new_technology"),
     Item("O-PATENT-A", _("Patent applications"), "cases", "O1 O2", "outcomes.patent_application", "outcomes:patent_application"),
@@ -50,6 +53,21 @@ ITEMS = [
 # fmt: on
 
 BY_CODE = {item.code: item for item in ITEMS}
+TARGETED = [item for item in ITEMS if not item.derived]
+
+
+def derive_targets(targets: dict, *, weight: int, subsidy: int) -> dict:
+    """Every item's target from the entered ones: sums (R1, R2), the counted collaboration
+    (R8 at the year's weight) and the self-sufficiency it implies (R10)."""
+    t = {code: targets.get(code) for code in BY_CODE}
+    if any(t[c] is None for c in ("R-FEE", "R-SERVICE", "R-OTHER", "R-TRANSFER", "R-COLLAB")):
+        return t
+    t["R-RECURRING"] = t["R-FEE"] + t["R-SERVICE"] + t["R-OTHER"]
+    t["R-COLLAB-C"] = t["R-COLLAB"] * weight // 100
+    t["R-TOTAL"] = t["R-RECURRING"] + t["R-TRANSFER"] + t["R-COLLAB"]
+    t["R-TOTAL-C"] = t["R-RECURRING"] + t["R-TRANSFER"] + t["R-COLLAB-C"]
+    t["R-SELF"] = half_up_int(t["R-TOTAL-C"] * 100 / subsidy) if subsidy else None
+    return t
 
 
 def value(item: Item, totals: dict):

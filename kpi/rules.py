@@ -189,3 +189,20 @@ def explain(rule: str, params: dict, counted: bool) -> str:  # noqa: C901 - one 
             return _("Counted (S3): a session for a member.")
         return _("Not counted (S3): the firm is not a member of the alliance this year.")
     return rule
+
+
+# Counted records the office checks against a document: the contract or invoice of paid
+# work (R5–R7) and the filing of a patent (O1). A filing with such a record and no evidence
+# file cannot be submitted (kpi/checks.py).
+EVIDENCE_REQUIRED = {
+    ("revenue", "technical_service"): "R5",
+    ("revenue", "technology_transfer"): "R6",
+    ("revenue", "collaboration"): "R7",
+    ("outcome", "patent_application"): "O1",
+    ("outcome", "patent_grant"): "O1",
+}
+
+
+def evidence_rule(source: str, kind: str, counted: bool) -> str | None:
+    """The rule that asks for evidence of this record, or None if it needs none."""
+    return EVIDENCE_REQUIRED.get((source, kind)) if counted else None

@@ -36,10 +36,21 @@ def _sum(qs, field="full_amount") -> int:
     return qs.aggregate(s=Sum(field))["s"] or 0
 
 
-def revenue_totals(alliance_year) -> dict:
-    """Counted revenue of an alliance-year by kind: full and counted amounts, and counts."""
+def _scope(model, alliance_year, *, through=None, counted_only=True):
+    """Records of an alliance-year: counted ones (or all entered), dated up to `through`."""
+    qs = model.objects.filter(alliance_year=alliance_year)
+    if counted_only:
+        qs = qs.filter(counted=True)
+    if through is not None:
+        qs = qs.filter(date__lte=through)
+    return qs
+
+
+def revenue_totals(alliance_year, *, through=None, counted_only=True) -> dict:
+    """Counted revenue of an alliance-year by kind: full and counted amounts, and counts.
+    With counted_only=False: everything entered, excluded records included."""
     rows = (
-        RevenueEntry.objects.filter(alliance_year=alliance_year, counted=True)
+        _scope(RevenueEntry, alliance_year, through=through, counted_only=counted_only)
         .values("kind")
         .annotate(full=Sum("full_amount"), counted=Sum("counted_amount"), n=Count("pk"))
         .order_by()
@@ -55,7 +66,7 @@ def revenue_totals(alliance_year) -> dict:
     recurring = fees + service + other
     transfer = get(RevenueKind.TECHNOLOGY_TRANSFER, "full")
     collab_full = get(RevenueKind.COLLABORATION, "full")
-    collab_counted = get(RevenueKind.COLLABORATION, "counted")
+    collab_counted = get(RevenueKind.COLLABORATION, "full" if not counted_only else "counted")
     return {
         "membership_fees": fees,
         "technical_service": service,
@@ -72,11 +83,12 @@ def revenue_totals(alliance_year) -> dict:
     }
 
 
-def outcome_totals(alliance_year) -> dict:
+def outcome_totals(alliance_year, *, through=None, counted_only=True) -> dict:
+    amount = "counted_amount" if counted_only else "full_amount"
     rows = (
-        Outcome.objects.filter(alliance_year=alliance_year, counted=True)
+        _scope(Outcome, alliance_year, through=through, counted_only=counted_only)
         .values("kind")
-        .annotate(total=Sum("counted_amount"), n=Count("pk"))
+        .annotate(total=Sum(amount), n=Count("pk"))
         .order_by()
     )
     by_kind = {r["kind"]: r for r in rows}
@@ -86,12 +98,13 @@ def outcome_totals(alliance_year) -> dict:
     return result
 
 
-def activity_totals(alliance_year) -> dict:
-    qs = Activity.objects.filter(alliance_year=alliance_year, counted=True)
+def activity_totals(alliance_year, *, through=None, counted_only=True) -> dict:
+    qs = _scope(Activity, alliance_year, through=through, counted_only=counted_only)
+    amount = "counted_amount" if counted_only else "full_amount"
     agg = qs.aggregate(
         promotion=Count("pk", filter=Q(kind=ActivityKind.PROMOTION)),
         seminar=Count("pk", filter=Q(kind=ActivityKind.SEMINAR)),
-        seminar_attendees=Sum("counted_amount", filter=Q(kind=ActivityKind.SEMINAR)),
+        seminar_attendees=Sum(amount, filter=Q(kind=ActivityKind.SEMINAR)),
         consulting=Count("pk", filter=Q(kind=ActivityKind.CONSULTING)),
         onsite=Count("pk", filter=Q(kind=ActivityKind.ONSITE)),
     )
@@ -168,22 +181,29 @@ def new_company_members(alliance_year) -> int:
     return len(now - before)
 
 
-def alliance_year_totals(alliance_year) -> dict:
-    """Every value the catalog shows for one alliance-year (a bounded number of queries)."""
+def alliance_year_totals(
+    alliance_year, *, through=None, counted_only=True, new_company=None
+) -> dict:
+    """Every value the catalog shows for one alliance-year (a bounded number of queries):
+    what the rules count, or (counted_only=False) everything entered at its full amount;
+    records dated up to `through` when given (a first KPI filing's period)."""
     from members.selectors import counts_for
 
-    members = counts_for(alliance_year)
-    members["new_company"] = new_company_members(alliance_year)
-    revenue = revenue_totals(alliance_year)
+    members = counts_for(alliance_year, entered=not counted_only)
+    members["new_company"] = (
+        new_company if new_company is not None else new_company_members(alliance_year)
+    )
+    scope = {"through": through, "counted_only": counted_only}
+    revenue = revenue_totals(alliance_year, **scope)
     subsidy = alliance_year.subsidy
     revenue["self_sufficiency"] = (
-        half_up_int(revenue["total_counted"] * 100 / subsidy) if subsidy else None
+        half_up_int(revenue["total_counted"] * 100 / subsidy) if subsidy and counted_only else None
     )
     return {
         "members": members,
         "revenue": revenue,
-        "outcomes": outcome_totals(alliance_year),
-        "activities": activity_totals(alliance_year),
+        "outcomes": outcome_totals(alliance_year, **scope),
+        "activities": activity_totals(alliance_year, **scope),
     }
 
 

@@ -9,6 +9,7 @@ from accounts.permissions import is_office, require
 from alliance_portal import audit, roc
 from alliances import permissions as alliance_permissions
 from alliances.models import Capability
+from alliances.services import ledger_lock
 from kpi import rules, selectors
 from kpi.models import (
     Activity,
@@ -155,6 +156,7 @@ def record_save(
     require(alliance_permissions.can_view_alliance(by, alliance) or is_office(by))
     if not can_keep_ledger(by, alliance):
         raise LedgerError(_("You may not change this alliance's ledger."))
+    ledger_lock(record.alliance_year_id)
     before = {}
     if record.pk:
         current = type(record).objects.select_for_update().filter(pk=record.pk).first()
@@ -208,6 +210,7 @@ def record_delete(*, record, by, reason: str = "") -> None:
     alliance = record.alliance_year.alliance
     if not can_keep_ledger(by, alliance):
         raise LedgerError(_("You may not change this alliance's ledger."))
+    ledger_lock(record.alliance_year_id)
     reason = _require_reason(record, reason)
     audit.record(
         actor=by,
@@ -226,6 +229,7 @@ def record_delete(*, record, by, reason: str = "") -> None:
 def recompute_alliance_year(alliance_year) -> int:
     """Recompute every verdict of an alliance-year (a member's kind or the year's weight
     changed). Returns how many verdicts changed."""
+    ledger_lock(alliance_year.pk)
     ctx = selectors.year_context(alliance_year)
     changed = 0
     for model in (RevenueEntry, Outcome, Activity):
@@ -270,6 +274,7 @@ def evidence_add(*, record, upload, by) -> Evidence:
     alliance = record.alliance_year.alliance
     if not can_keep_ledger(by, alliance):
         raise LedgerError(_("You may not change this alliance's ledger."))
+    ledger_lock(record.alliance_year_id)
     try:
         extension = check_evidence(upload)
     except ValidationError as error:

@@ -12,7 +12,7 @@ from accounts.permissions import require
 from alliance_portal.views import paginate
 from alliances import permissions as alliance_permissions
 from alliances.models import Alliance, AllianceYear
-from kpi import catalog, flags, rules, selectors, services
+from kpi import catalog, filing_selectors, flags, rules, selectors, services
 from kpi.forms import ActivityForm, EvidenceForm, OutcomeForm, RevenueForm
 from kpi.models import OPERATING, Activity, Evidence, Outcome, RevenueEntry
 
@@ -101,7 +101,9 @@ def kpi_dashboard(request, pk, year):
             flags.r9_growth(totals, previous_totals, ay.collaboration_weight),
             flags.r10_self_sufficiency(totals, ay.phase, ay.phase_year, ay.subsidy),
             flags.p1_new_members(totals, ay.phase),
-            flags.p2_member_floor(totals, ay.phase, None),
+            flags.p2_member_floor(
+                totals, ay.phase, filing_selectors.p2_floor(alliance.pk) if ay.phase == 2 else None
+            ),
         )
         if f is not None
     ]

@@ -9,16 +9,16 @@ from members.models import MemberKind, Membership
 COMPANY = Q(memberships__counted_kind=MemberKind.COMPANY)
 
 
-def counts_for(alliance_year) -> dict:
-    """Members of one alliance-year by counted kind, and how many were re-classified (M3)."""
-    rows = dict(
-        alliance_year.memberships.values_list("counted_kind").annotate(n=Count("pk")).order_by()
-    )
+def counts_for(alliance_year, *, entered: bool = False) -> dict:
+    """Members of one alliance-year by counted kind (or, entered=True, by the kind they were
+    entered as), and how many were re-classified (M3)."""
+    kind = "entered_kind" if entered else "counted_kind"
+    rows = dict(alliance_year.memberships.values_list(kind).annotate(n=Count("pk")).order_by())
     return {
         "company": rows.get(MemberKind.COMPANY, 0),
         "individual": rows.get(MemberKind.INDIVIDUAL, 0),
         "other": rows.get(MemberKind.OTHER, 0),
-        "reclassified": alliance_year.memberships.filter(rule="M3").count(),
+        "reclassified": 0 if entered else alliance_year.memberships.filter(rule="M3").count(),
         "total": sum(rows.values()),
     }
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from alliance_portal import audit
+from alliances.services import ledger_lock
 from members import rules
 from members.models import Firm, Membership
 
@@ -135,6 +136,7 @@ def _clean(membership: Membership) -> None:
 @transaction.atomic
 def membership_save(*, membership: Membership, by) -> Membership:
     """Create or change a membership, with its verdict."""
+    ledger_lock(membership.alliance_year_id)
     before = None
     if membership.pk:
         before = _membership_state(Membership.objects.select_related("firm").get(pk=membership.pk))
@@ -153,6 +155,7 @@ def membership_save(*, membership: Membership, by) -> Membership:
 
 @transaction.atomic
 def membership_delete(*, membership: Membership, by) -> None:
+    ledger_lock(membership.alliance_year_id)
     before = _membership_state(membership)
     alliance = membership.alliance_year.alliance
     audit.record(
@@ -173,6 +176,7 @@ def memberships_copy(*, source, target, by) -> int:
     if source.alliance_id != target.alliance_id:
         raise MembershipError(_("Members can only be copied within one alliance."))
     # Two clicks at once copy once: the second waits here, then finds the members present.
+    ledger_lock(target.pk)
     target = type(target).objects.select_for_update().get(pk=target.pk)
     present_firms = set(target.memberships.exclude(firm=None).values_list("firm_id", flat=True))
     present_people = set(target.memberships.filter(firm=None).values_list("person_name", flat=True))

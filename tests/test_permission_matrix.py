@@ -7,6 +7,7 @@ you": people never learn of alliances they may not see.
 
 import pytest
 
+from tests.filing_helpers import submitted_first_filing
 from tests.urlmatrix import all_patterns, build
 
 USERS = [
@@ -66,6 +67,15 @@ MATRIX = {
     "record_edit":           "302 200 200 200 404 404 404 404 200 404 404",
     "record_delete":         "302 200 200 200 404 404 404 404 200 404 404",
     "evidence":              "302 200 200 200 404 404 404 404 200 200 404",
+    # Filings: the team and the programme read them; the assistant of the fixture may keep
+    # the ledger but not prepare filings; only the PI submits, only the office extends.
+    "filings_latest":        "302 302 302 302 404 404 404 404 302 302 404",
+    "filing_list":           "302 200 200 200 404 404 404 404 200 200 404",
+    "filing_detail":         "302 200 200 200 404 404 404 404 200 200 404",
+    "filing_check":          "302 200 200 404 404 404 404 404 200 200 404",
+    "filing_submit":         "302 405 404 404 404 404 404 404 404 404 404",
+    "filing_version":        "302 200 200 200 404 404 404 404 200 200 404",
+    "filing_extension":      "302 404 404 404 404 404 404 404 200 404 404",
     # The public directory; the fixture's alliance has no banner, hence 404 for all.
     "directory":             "200 200 200 200 200 200 200 200 200 200 200",
     "public_alliance":       "200 200 200 200 200 200 200 200 200 200 200",
@@ -160,6 +170,8 @@ def test_permission_matrix(client, people, user_name):
         "kind": "revenue",
         "record_id": people.entry.pk,
         "eid": people.evidence.pk,
+        "filing": "first",
+        "number": submitted_first_filing(people).number,
     }
     user = getattr(people, user_name)
     if user is not None:

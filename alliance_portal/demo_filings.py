@@ -1,0 +1,186 @@
+"""The demo's filings (domain.md §4), as the programme office would have them in 107:
+
+- 106: every alliance's expected outcomes, first and second KPI filings, accepted; the
+  second filings' snapshots are the year's official figures and reproduce
+  revenue_106.csv and members_106.csv.
+- 107: expected outcomes in every state (accepted, under review, submitted, returned,
+  draft, not started) for the office to work on; the demo alliance's first KPI filing is a
+  draft with an extension, so the demo PI can check, certify and submit it.
+
+History is written with its own dates (submitted on 106.04.12, and so on), so it goes
+through the snapshot and transition helpers of kpi.filings rather than the services, which
+stamp the present moment and refuse submissions after a deadline. Idempotent.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
+from kpi import catalog, checks, filings
+from kpi.models import (
+    Filing,
+    FilingExtension,
+    FilingKind,
+    FilingState,
+    FilingTransition,
+    LedgerCoverage,
+)
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+DEMO_ALLIANCE_CODE = "MECH001"
+
+
+def _at(roc_year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
+    """A moment in Taiwan; months 13 and 14 of year N are January and February of N+1
+    (the second KPI filing's dates)."""
+    if month > 12:
+        roc_year, month = roc_year + 1, month - 12
+    return dt.datetime(roc_year + 1911, month, day, hour, tzinfo=TAIPEI)
+
+
+def _pis() -> dict[int, User]:
+    return {
+        role.alliance_id: role.user
+        for role in AllianceRole.objects.filter(
+            role=TeamRole.PI, status=RoleStatus.ACTIVE
+        ).select_related("user")
+    }
+
+
+def _history(filing: Filing, steps, *, pi, office) -> None:
+    """Write (state, when, comment) steps; a submission step freezes a version."""
+    for state, when, comment in steps:
+        number = None
+        if state in (FilingState.SUBMITTED, FilingState.RESUBMITTED):
+            result = checks.figures(filing)
+            version = filings._take_snapshot(
+                filing,
+                result,
+                by=pi,
+                certified_name=pi.name if pi else "計畫主持人",
+                at=when,
+            )
+            number = version.number
+        FilingTransition.objects.create(
+            filing=filing,
+            from_state=filing.state,
+            to_state=state,
+            version=number or filing.versions.count() or None,
+            by=pi if state in (FilingState.SUBMITTED, FilingState.RESUBMITTED) else office,
+            at=when,
+            comment=comment,
+        )
+        filing.state = state
+        filing.save(update_fields=["state", "correction_due", "updated_at"])
+        if state == FilingState.ACCEPTED:
+            version = filing.versions.order_by("-number").first()
+            if version.through is not None:
+                LedgerCoverage.objects.create(
+                    alliance_year=filing.alliance_year,
+                    covered_through=version.through,
+                    label=f"{filing.get_kind_display()} v{version.number}",
+                    recorded_by=office,
+                )
+
+
+def _targets_from(values: dict, growth: float) -> dict:
+    return {item.code: int((values.get(item.code) or 0) * growth) for item in catalog.TARGETED}
+
+
+def _accepted(filing: Filing, roc_year: int, dates, *, pi, office, comment="") -> None:
+    submitted, review, accepted = dates
+    _history(
+        filing,
+        [
+            (FilingState.SUBMITTED, _at(roc_year, *submitted), ""),
+            (FilingState.UNDER_REVIEW, _at(roc_year, *review), ""),
+            (FilingState.ACCEPTED, _at(roc_year, *accepted), comment),
+        ],
+        pi=pi,
+        office=office,
+    )
+
+
+@transaction.atomic
+def load() -> int:
+    if Filing.objects.exists():
+        return 0
+    office = User.objects.filter(email__iexact="office@example.org").first()
+    pis = _pis()
+    created = 0
+    years_106 = AllianceYear.objects.filter(programme_year__roc_year=106).select_related(
+        "alliance", "programme_year"
+    )
+    values_106 = {}
+    for ay in years_106.order_by("alliance__code"):
+        pi = pis.get(ay.alliance_id)
+        first = Filing.objects.create(alliance_year=ay, kind=FilingKind.FIRST)
+        second = Filing.objects.create(alliance_year=ay, kind=FilingKind.SECOND)
+        live = checks.figures(second).values
+        values_106[ay.alliance_id] = live
+        expected = Filing.objects.create(
+            alliance_year=ay, kind=FilingKind.EXPECTED, targets=_targets_from(live, 0.9)
+        )
+        _accepted(expected, 106, ((4, 12), (5, 2), (5, 20)), pi=pi, office=office)
+        _accepted(first, 106, ((10, 27), (11, 6), (11, 30)), pi=pi, office=office)
+        _accepted(second, 106, ((13, 25), (14, 5), (14, 26)), pi=pi, office=office)
+        created += 3
+    created += _load_107(pis, office, values_106)
+    return created
+
+
+def _load_107(pis, office, values_106) -> int:
+    created = 0
+    years = AllianceYear.objects.filter(programme_year__roc_year=107).select_related(
+        "alliance", "programme_year"
+    )
+    for index, ay in enumerate(years.order_by("alliance__code")):
+        pi = pis.get(ay.alliance_id)
+        targets = _targets_from(values_106.get(ay.alliance_id, {}), 1.1)
+        demo = ay.alliance.code == DEMO_ALLIANCE_CODE
+        slot = 0 if demo else index % 10
+        if slot == 9:
+            continue  # one in ten has not started
+        filing = Filing.objects.create(alliance_year=ay, kind=FilingKind.EXPECTED, targets=targets)
+        created += 1
+        submitted = (FilingState.SUBMITTED, _at(107, 4, 10 + index % 5), "")
+        review = (FilingState.UNDER_REVIEW, _at(107, 5, 3), "")
+        if slot <= 3:
+            _accepted(filing, 107, ((4, 10 + index % 5), (5, 3), (5, 24)), pi=pi, office=office)
+        elif slot in (4, 5):
+            _history(filing, [submitted], pi=pi, office=office)
+        elif slot == 6:
+            filing.correction_due = dt.date(2018, 6, 30)
+            _history(
+                filing,
+                [
+                    submitted,
+                    review,
+                    (
+                        FilingState.RETURNED,
+                        _at(107, 5, 25),
+                        "技術移轉目標低於去年實績，請說明或調整；會員數目標請與第二期門檻一致。",
+                    ),
+                ],
+                pi=pi,
+                office=office,
+            )
+        elif slot == 7:
+            _history(filing, [submitted, review], pi=pi, office=office)
+        else:  # a draft, half done
+            filing.targets = dict(list(targets.items())[:6])
+            filing.save(update_fields=["targets"])
+        if demo:
+            first = Filing.objects.create(alliance_year=ay, kind=FilingKind.FIRST)
+            FilingExtension.objects.create(
+                filing=first,
+                until=timezone.localdate() + dt.timedelta(days=60),
+                reason="示範資料：計畫辦公室同意延期繳交，讓示範帳號可以送出第一次KPI填報。",
+                granted_by=office,
+            )
+            created += 1
+    return created

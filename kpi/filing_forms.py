@@ -1,0 +1,64 @@
+"""Forms of the filing pages: targets, certification, the office's extension."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alliance_portal.forms import RocDateField
+from kpi import catalog
+from kpi.filings import MAX_TARGET, STATEMENT
+
+UNIT_HELP = {
+    "ntd": _("NT$"),
+    "firms": _("firms"),
+    "people": _("people"),
+    "cases": _("cases"),
+    "events": _("events"),
+}
+
+
+class TargetsForm(forms.Form):
+    """A target for every catalog item that is not computed from others."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in catalog.TARGETED:
+            self.fields[item.code] = forms.IntegerField(
+                label=f"{item.label} ({item.code})",
+                min_value=0,
+                max_value=MAX_TARGET,
+                required=True,
+                help_text=f"{UNIT_HELP.get(item.unit, '')} · {item.rules}",
+                error_messages={
+                    "required": _("Enter a target (0 if none is planned)."),
+                    "invalid": _("Enter a whole number."),
+                    "min_value": _("A target cannot be negative."),
+                },
+            )
+
+    def targets(self) -> dict:
+        return {item.code: self.cleaned_data.get(item.code) for item in catalog.TARGETED}
+
+
+class CertifyForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=STATEMENT,
+        required=True,
+        error_messages={"required": _("Tick the statement to certify the filing.")},
+    )
+    name = forms.CharField(
+        label=_("Your name, as your signature"),
+        max_length=100,
+        error_messages={"required": _("Type your name to certify the filing.")},
+    )
+
+
+class ExtensionForm(forms.Form):
+    until = RocDateField(label=_("Submission allowed until (end of that day, Taiwan time)"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the extension.")},
+    )

@@ -1,0 +1,179 @@
+"""Reads about filings: an alliance-year's filings, its targets (the accepted expected
+outcomes), the P2 floor, a version's items beside the previous version's, and the records
+changed since an earlier accepted filing."""
+
+from alliance_portal.models import AuditEvent
+from alliances.models import AllianceYear
+from kpi import catalog, selectors
+from kpi.models import (
+    Filing,
+    FilingKind,
+    FilingState,
+    FilingVersion,
+    SnapshotItem,
+    SnapshotRecord,
+)
+
+
+def filing_of(alliance_year: AllianceYear, kind: str) -> Filing:
+    """The alliance-year's filing of this kind; an unsaved draft if nobody started it."""
+    filing = Filing.objects.filter(alliance_year=alliance_year, kind=kind).first()
+    return filing or Filing(alliance_year=alliance_year, kind=kind)
+
+
+def filings_of_year(alliance_year: AllianceYear) -> list[Filing]:
+    """The three filings in calendar order, each with `latest` (its last version or None)."""
+    existing = {
+        f.kind: f
+        for f in Filing.objects.filter(alliance_year=alliance_year).prefetch_related("versions")
+    }
+    result = []
+    for kind in FilingKind.values:
+        filing = existing.get(kind) or Filing(alliance_year=alliance_year, kind=kind)
+        versions = list(filing.versions.all()) if filing.pk else []
+        filing.latest = versions[-1] if versions else None
+        result.append(filing)
+    return result
+
+
+def latest_version(filing: Filing) -> FilingVersion | None:
+    if not filing.pk:
+        return None
+    return filing.versions.order_by("-number").first()
+
+
+def accepted_version(alliance_year, kind: str) -> FilingVersion | None:
+    """The version the office accepted: the last one of an accepted filing."""
+    return (
+        FilingVersion.objects.filter(
+            filing__alliance_year=alliance_year,
+            filing__kind=kind,
+            filing__state=FilingState.ACCEPTED,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+def year_targets(alliance_year) -> tuple[dict, str | None]:
+    """The year's targets by item code, and where they come from: "accepted" (the office
+    accepted the expected outcomes: these are the year's targets), "submitted" (provisional)
+    or None (no expected outcomes submitted yet)."""
+    filing = Filing.objects.filter(alliance_year=alliance_year, kind=FilingKind.EXPECTED).first()
+    version = latest_version(filing) if filing else None
+    if version is None:
+        return {}, None
+    targets = dict(version.items.values_list("code", "target"))
+    return targets, "accepted" if filing.state == FilingState.ACCEPTED else "submitted"
+
+
+def p2_floor(alliance_id: int) -> int | None:
+    """P2: the company-member target of the accepted expected outcomes of the alliance's
+    phase-1 year 3, or None if there is none yet."""
+    return (
+        SnapshotItem.objects.filter(
+            code="M-COMPANY",
+            version__filing__kind=FilingKind.EXPECTED,
+            version__filing__state=FilingState.ACCEPTED,
+            version__filing__alliance_year__alliance_id=alliance_id,
+            version__filing__alliance_year__phase=1,
+            version__filing__alliance_year__phase_year=3,
+        )
+        .order_by("-version__number")
+        .values_list("target", flat=True)
+        .first()
+    )
+
+
+def totals_from_items(values: dict) -> dict:
+    """A totals dict (as selectors.alliance_year_totals gives) from item values by code, so
+    the flags work from snapshots (and imported figures) as from the live ledger."""
+    totals: dict = {}
+    for item in catalog.ITEMS:
+        node = totals
+        *parents, leaf = item.key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = values.get(item.code) or 0
+    return totals
+
+
+def previous_totals(alliance_year) -> dict | None:
+    """Last year's figures for R9: its accepted second filing if there is one (official),
+    else its live ledger; None for an alliance's first year."""
+    previous = (
+        AllianceYear.objects.filter(
+            alliance_id=alliance_year.alliance_id,
+            programme_year__roc_year=alliance_year.programme_year.roc_year - 1,
+        )
+        .select_related("programme_year")
+        .first()
+    )
+    if previous is None:
+        return None
+    version = accepted_version(previous, FilingKind.SECOND)
+    if version is not None:
+        return totals_from_items(dict(version.items.values_list("code", "counted")))
+    return selectors.alliance_year_totals(previous)
+
+
+def version_rows(version: FilingVersion, previous: FilingVersion | None = None) -> list[dict]:
+    """The version's items in catalog order, each beside the previous version's values."""
+    mine = {i.code: i for i in version.items.all()}
+    before = {i.code: i for i in previous.items.all()} if previous else {}
+    rows = []
+    for item in catalog.ITEMS:
+        now, old = mine.get(item.code), before.get(item.code)
+        if now is None:
+            continue
+        changed = bool(old) and (
+            (now.entered, now.counted, now.target) != (old.entered, old.counted, old.target)
+        )
+        rows.append({"item": item, "now": now, "before": old, "changed": changed})
+    return rows
+
+
+def record_changes(version: FilingVersion, previous: FilingVersion) -> dict:
+    """Records added, removed and changed between two versions of one filing."""
+    mine = {(r.source, r.record_id): r for r in version.records.all()}
+    before = {(r.source, r.record_id): r for r in previous.records.all()}
+    added = [mine[k] for k in mine.keys() - before.keys()]
+    removed = [before[k] for k in before.keys() - mine.keys()]
+    changed = [
+        (before[k], mine[k])
+        for k in mine.keys() & before.keys()
+        if (mine[k].record_version, mine[k].counted, mine[k].counted_amount, mine[k].amount)
+        != (before[k].record_version, before[k].counted, before[k].counted_amount, before[k].amount)
+    ]
+    key = lambda r: (r.source, r.kind, r.date or r.version.submitted_at.date(), r.record_id)  # noqa: E731
+    return {
+        "added": sorted(added, key=key),
+        "removed": sorted(removed, key=key),
+        "changed": sorted(changed, key=lambda pair: key(pair[1])),
+    }
+
+
+def changed_after_acceptance(version: FilingVersion) -> dict:
+    """Records an earlier accepted filing covered that were changed (with the reason given)
+    or deleted since, as the office must see them (§4)."""
+    changed = list(version.records.filter(changed_after_acceptance=True).order_by("source", "date"))
+    deleted = _deleted_after_acceptance(version)
+    return {"changed": changed, "deleted": deleted}
+
+
+def _deleted_after_acceptance(version: FilingVersion) -> list:
+    """Deletions of covered records of this alliance-year (their audit events) up to the
+    submission of the version."""
+    ay = version.filing.alliance_year
+    events = AuditEvent.objects.filter(
+        alliance_id=ay.alliance_id,
+        action__endswith="deleted_after_acceptance",
+        occurred_at__lte=version.submitted_at,
+    ).order_by("occurred_at")
+    start, end = ay.programme_year.starts_on.isoformat(), ay.programme_year.ends_on.isoformat()
+    return [e for e in events if start <= (e.before or {}).get("date", "") <= end]
+
+
+def records_of(version: FilingVersion, source: str | None = None):
+    qs = SnapshotRecord.objects.filter(version=version)
+    return qs.filter(source=source) if source else qs

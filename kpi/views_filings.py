@@ -1,0 +1,279 @@
+"""The filing pages of an alliance-year: the three filings, one filing (targets or live
+figures, its versions and routing history), the check with the PI's certification, a
+submitted version beside the one before, and the office's extension."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import is_office, require
+from alliance_portal import roc
+from alliances import permissions as alliance_permissions
+from kpi import calendar, catalog, checks, filing_selectors, filings, permissions
+from kpi.filing_forms import CertifyForm, ExtensionForm, TargetsForm
+from kpi.models import FilingKind, FilingVersion, SnapshotRecord
+from kpi.views import _alliance, _year
+
+
+def _filing(request, pk, year, filing):
+    if filing not in FilingKind.values:
+        raise Http404
+    alliance = _alliance(request, pk)
+    ay = _year(alliance, year)
+    return alliance, ay, filing_selectors.filing_of(ay, filing)
+
+
+def _context(request, alliance, ay, filing, **extra):
+    deadline = calendar.deadline(filing, ay.programme_year)
+    return {
+        "alliance": alliance,
+        "ay": ay,
+        "filing": filing,
+        "deadline": deadline,
+        "refusal": calendar.submission_refusal(filing, ay.programme_year)
+        if filing.is_open
+        else None,
+        "can_prepare": permissions.can_prepare(request.user, alliance) and filing.is_open,
+        "can_submit": permissions.can_submit(request.user, alliance) and filing.is_open,
+        "can_extend": permissions.can_extend(request.user) and filing.is_open,
+        **extra,
+    }
+
+
+@login_required
+def filings_latest(request, pk):
+    alliance = _alliance(request, pk)
+    latest = (
+        alliance.years.order_by("-programme_year__roc_year")
+        .values_list("programme_year__roc_year", flat=True)
+        .first()
+    )
+    if latest is None:
+        return render(request, "members/no_years.html", {"alliance": alliance})
+    return redirect("filing_list", pk=alliance.pk, year=latest)
+
+
+@login_required
+def filing_list(request, pk, year):
+    alliance = _alliance(request, pk)
+    ay = _year(alliance, year)
+    rows = []
+    for filing in filing_selectors.filings_of_year(ay):
+        extension = None
+        if filing.pk:
+            extension = filing.extensions.order_by("-granted_at", "-pk").first()
+        rows.append(
+            {
+                "filing": filing,
+                "deadline": calendar.deadline(filing, ay.programme_year, extension),
+            }
+        )
+    years = list(
+        alliance.years.order_by("-programme_year__roc_year").values_list(
+            "programme_year__roc_year", flat=True
+        )
+    )
+    return render(
+        request,
+        "kpi/filings.html",
+        {"alliance": alliance, "ay": ay, "rows": rows, "years": years},
+    )
+
+
+def _live_rows(result) -> list[dict]:
+    return [
+        {
+            "item": item,
+            "entered": result.entered.get(item.code),
+            "counted": result.values.get(item.code),
+            "target": result.targets.get(item.code),
+        }
+        for item in catalog.ITEMS
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_detail(request, pk, year, filing):
+    alliance, ay, filing = _filing(request, pk, year, filing)
+    form = None
+    if filing.kind == FilingKind.EXPECTED:
+        initial = {"revision": filing.revision, **(filing.targets or {})}
+        if request.method == "POST":
+            require(permissions.can_prepare(request.user, alliance))
+            form = TargetsForm(request.POST, initial=initial)
+            if form.is_valid():
+                try:
+                    filings.targets_save(
+                        filing=filing,
+                        by=request.user,
+                        targets=form.targets(),
+                        expected_revision=form.cleaned_data["revision"],
+                    )
+                except filings.FilingError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(
+                        request, _("The targets are saved. Run the check before submitting.")
+                    )
+                    return redirect(filings.filing_url(filing))
+        else:
+            form = TargetsForm(initial=initial)
+    elif request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
+    versions = list(filing.versions.select_related("submitted_by")) if filing.pk else []
+    history = []
+    if filing.pk:
+        history = filing.transitions.select_related("by")
+        if not is_office(request.user):
+            history = history.filter(internal=False)
+    live = None
+    if filing.kind != FilingKind.EXPECTED and filing.is_open:
+        live = _live_rows(checks.run(filing))
+    latest = versions[-1] if versions else None
+    return render(
+        request,
+        "kpi/filing.html",
+        _context(
+            request,
+            alliance,
+            ay,
+            filing,
+            form=form,
+            versions=versions,
+            latest=latest,
+            latest_rows=filing_selectors.version_rows(latest) if latest else None,
+            history=history,
+            live=live,
+            extensions=filing.extensions.select_related("granted_by") if filing.pk else [],
+        ),
+    )
+
+
+@login_required
+def filing_check(request, pk, year, filing):
+    alliance, ay, filing = _filing(request, pk, year, filing)
+    require(
+        permissions.can_prepare(request.user, alliance)
+        or alliance_permissions.is_programme_reader(request.user)
+    )
+    result = checks.run(filing)
+    return render(
+        request,
+        "kpi/filing_check.html",
+        _context(
+            request,
+            alliance,
+            ay,
+            filing,
+            result=result,
+            rows=_live_rows(result),
+            form=CertifyForm(),
+        ),
+    )
+
+
+@login_required
+def filing_submit(request, pk, year, filing):
+    alliance, ay, filing = _filing(request, pk, year, filing)
+    require(permissions.can_submit(request.user, alliance))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = CertifyForm(request.POST)
+    result = None
+    if form.is_valid():
+        try:
+            version = filings.filing_submit(
+                filing=filing,
+                by=request.user,
+                certified_name=form.cleaned_data["name"],
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except filings.FilingHasErrors as error:
+            result = error.result
+            form.add_error(None, str(error))
+        except filings.FilingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Version %(n)s is submitted and locked; the programme office will review it.")
+                % {"n": version.number},
+            )
+            return redirect(filings.filing_url(filing))
+    filing = filing_selectors.filing_of(ay, filing.kind)  # as it is now
+    result = result or checks.run(filing)
+    return render(
+        request,
+        "kpi/filing_check.html",
+        _context(request, alliance, ay, filing, result=result, rows=_live_rows(result), form=form),
+        status=400,
+    )
+
+
+@login_required
+def filing_version(request, pk, year, filing, number):
+    alliance, ay, filing = _filing(request, pk, year, filing)
+    if not filing.pk:
+        raise Http404
+    version = get_object_or_404(
+        FilingVersion.objects.select_related("submitted_by"), filing=filing, number=number
+    )
+    previous = filing.versions.filter(number=number - 1).first()
+    source = request.GET.get("source", "")
+    records = filing_selectors.records_of(version, source or None)
+    if request.GET.get("counted") in ("0", "1"):
+        records = records.filter(counted=request.GET["counted"] == "1")
+    return render(
+        request,
+        "kpi/filing_version.html",
+        _context(
+            request,
+            alliance,
+            ay,
+            filing,
+            version=version,
+            previous=previous,
+            rows=filing_selectors.version_rows(version, previous),
+            changes=filing_selectors.record_changes(version, previous) if previous else None,
+            after_acceptance=filing_selectors.changed_after_acceptance(version),
+            records=records.order_by("source", "kind", "date", "record_id")[:1000],
+            source=source,
+            sources=SnapshotRecord.Source.choices,
+            is_latest=not filing.versions.filter(number__gt=number).exists(),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_extension(request, pk, year, filing):
+    alliance, ay, filing = _filing(request, pk, year, filing)
+    require(permissions.can_extend(request.user))
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension = filings.extension_grant(
+                filing=filing,
+                by=request.user,
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+            )
+        except filings.FilingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(alliance)s may submit until %(date)s.")
+                % {"alliance": alliance.name, "date": roc.format_roc_date(extension.until)},
+            )
+            return redirect(filings.filing_url(filing))
+    return render(
+        request,
+        "kpi/filing_extension.html",
+        _context(request, alliance, ay, filing, form=form),
+        status=400 if form.errors else 200,
+    )
