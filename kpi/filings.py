@@ -91,7 +91,7 @@ def _locked(filing: Filing) -> Filing:
     else:
         query = {"pk": filing.pk}
     return (
-        Filing.objects.select_for_update()
+        Filing.objects.select_for_update(of=("self",))
         .select_related("alliance_year__programme_year", "alliance_year__alliance")
         .get(**query)
     )

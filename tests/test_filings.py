@@ -217,18 +217,15 @@ def test_an_office_extension_lets_that_alliance_submit_after_the_deadline(people
 
 def test_extensions_need_the_office_a_reason_and_a_day_not_in_the_past(people):
     filing = _ready_expected(people)
-    with time_machine.travel(at(2017, 4, 16, 9), tick=False), pytest.raises(filings.FilingError):
-        filings.extension_grant(
-            filing=filing, by=people.pi, until=dt.date(2017, 4, 20), reason="自己延"
-        )
-        with pytest.raises(filings.FilingError):
-            filings.extension_grant(
-                filing=filing, by=people.office, until=dt.date(2017, 4, 20), reason="  "
-            )
-        with pytest.raises(filings.FilingError):
-            filings.extension_grant(
-                filing=filing, by=people.office, until=dt.date(2017, 4, 15), reason="太晚"
-            )
+    cases = [
+        (people.pi, dt.date(2017, 4, 20), "自己延"),  # not the office
+        (people.office, dt.date(2017, 4, 20), "  "),  # no reason
+        (people.office, dt.date(2017, 4, 15), "太晚"),  # a day already past
+    ]
+    with time_machine.travel(at(2017, 4, 16, 9), tick=False):
+        for by, until, reason in cases:
+            with pytest.raises(filings.FilingError):
+                filings.extension_grant(filing=filing, by=by, until=until, reason=reason)
     assert not filing.extensions.exists()
 
 
