@@ -200,8 +200,32 @@ def load() -> int:
         )
         created += new
     created += _load_alliances(fields, years)
+    created += _continue_into(years[107])
     created += _load_accounts()
     created += demo_filings.load()
+    return created
+
+
+def _continue_into(year) -> int:
+    """The current year (107): every alliance of 106 goes on one year further in its phase
+    (phase 1 year 3 → phase 2 year 1), with the same subsidy; phase 2 year 3 was its last.
+    No members or records yet: that is the alliances' work in the demo."""
+    created = 0
+    for ay in AllianceYear.objects.filter(programme_year__roc_year=year.roc_year - 1):
+        if ay.phase == 2 and ay.phase_year == 3:
+            continue
+        phase, phase_year = (ay.phase, ay.phase_year + 1) if ay.phase_year < 3 else (2, 1)
+        _, new = AllianceYear.objects.get_or_create(
+            alliance_id=ay.alliance_id,
+            programme_year=year,
+            defaults={
+                "phase": phase,
+                "phase_year": phase_year,
+                "subsidy": ay.subsidy,
+                "collaboration_weight": year.weight_for_phase(phase),
+            },
+        )
+        created += new
     return created
 
 

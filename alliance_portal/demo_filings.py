@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
-from kpi import catalog, checks, filings
+from kpi import catalog, checks, filing_selectors, filings
 from kpi.models import (
     Filing,
     FilingExtension,
@@ -51,12 +51,13 @@ def _pis() -> dict[int, User]:
     }
 
 
-def _history(filing: Filing, steps, *, pi, office) -> None:
-    """Write (state, when, comment) steps; a submission step freezes a version."""
+def _history(filing: Filing, steps, *, pi, office, figures=None) -> None:
+    """Write (state, when, comment) steps; a submission step freezes a version (of the
+    figures given, or computed now)."""
     for state, when, comment in steps:
         number = None
         if state in (FilingState.SUBMITTED, FilingState.RESUBMITTED):
-            result = checks.figures(filing)
+            result = figures or checks.figures(filing)
             version = filings._take_snapshot(
                 filing,
                 result,
@@ -91,7 +92,9 @@ def _targets_from(values: dict, growth: float) -> dict:
     return {item.code: int((values.get(item.code) or 0) * growth) for item in catalog.TARGETED}
 
 
-def _accepted(filing: Filing, roc_year: int, dates, *, pi, office, comment="") -> None:
+def _accepted(
+    filing: Filing, roc_year: int, dates, *, pi, office, comment="", figures=None
+) -> None:
     submitted, review, accepted = dates
     _history(
         filing,
@@ -102,6 +105,7 @@ def _accepted(filing: Filing, roc_year: int, dates, *, pi, office, comment="") -
         ],
         pi=pi,
         office=office,
+        figures=figures,
     )
 
 
@@ -120,14 +124,16 @@ def load() -> int:
         pi = pis.get(ay.alliance_id)
         first = Filing.objects.create(alliance_year=ay, kind=FilingKind.FIRST)
         second = Filing.objects.create(alliance_year=ay, kind=FilingKind.SECOND)
-        live = checks.figures(second).values
+        figures = checks.figures(second)
+        live = figures.values
         values_106[ay.alliance_id] = live
         expected = Filing.objects.create(
             alliance_year=ay, kind=FilingKind.EXPECTED, targets=_targets_from(live, 0.9)
         )
         _accepted(expected, 106, ((4, 12), (5, 2), (5, 20)), pi=pi, office=office)
         _accepted(first, 106, ((10, 27), (11, 6), (11, 30)), pi=pi, office=office)
-        _accepted(second, 106, ((13, 25), (14, 5), (14, 26)), pi=pi, office=office)
+        figures.targets, figures.targets_source = filing_selectors.year_targets(ay)
+        _accepted(second, 106, ((13, 25), (14, 5), (14, 26)), pi=pi, office=office, figures=figures)
         created += 3
     created += _load_107(pis, office, values_106)
     return created

@@ -21,7 +21,6 @@ from alliances.models import (
     LIVE_STATUSES,
     Alliance,
     AllianceRole,
-    AllianceYear,
     Capability,
     RoleStatus,
     TeamRole,
@@ -502,17 +501,6 @@ def profile_decide(*, revision, by: User, approve: bool, reason: str = ""):
         alliance, "profile_decided", {"alliance": alliance, "approved": approve, "reason": reason}
     )
     return revision
-
-
-def ledger_lock(alliance_year_id: int) -> None:
-    """Lock an alliance-year's row until the transaction ends. Every change to its members
-    or ledger takes this lock first, and so does the submission of a filing: a snapshot is
-    taken from one consistent ledger state, never from half an edit (kpi.filings)."""
-    list(
-        AllianceYear.objects.select_for_update()
-        .filter(pk=alliance_year_id)
-        .values_list("pk", flat=True)
-    )
 
 
 @transaction.atomic

@@ -177,3 +177,30 @@ def _deleted_after_acceptance(version: FilingVersion) -> list:
 def records_of(version: FilingVersion, source: str | None = None):
     qs = SnapshotRecord.objects.filter(version=version)
     return qs.filter(source=source) if source else qs
+
+
+def accepted_sums_by_field(roc_year: int, codes, kind: str = FilingKind.SECOND) -> dict:
+    """The official figures of a programme year: for each field, how many alliances have an
+    accepted filing of this kind and the sum of each item's counted value over their last
+    versions (what the office accepted). The reports (§7) build on this."""
+    from django.db.models import Count, OuterRef, Subquery, Sum
+
+    last = FilingVersion.objects.filter(filing=OuterRef("version__filing")).order_by("-number")
+    rows = (
+        SnapshotItem.objects.filter(
+            code__in=list(codes),
+            version__filing__kind=kind,
+            version__filing__state=FilingState.ACCEPTED,
+            version__filing__alliance_year__programme_year__roc_year=roc_year,
+            version__number=Subquery(last.values("number")[:1]),
+        )
+        .values("version__filing__alliance_year__alliance__field", "code")
+        .annotate(total=Sum("counted"), alliances=Count("version__filing", distinct=True))
+        .order_by()
+    )
+    result: dict = {}
+    for row in rows:
+        field = result.setdefault(row["version__filing__alliance_year__alliance__field"], {})
+        field[row["code"]] = row["total"] or 0
+        field["alliances"] = max(field.get("alliances", 0), row["alliances"])
+    return result

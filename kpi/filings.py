@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from accounts.permissions import require
 from alliance_portal import audit, roc
 from alliance_portal.mail import send_templated_email
+from alliances.locking import ledger_lock
 from alliances.selectors import team_recipients
-from alliances.services import ledger_lock
 from kpi import calendar, catalog, checks, permissions
 from kpi.models import (
     Activity,

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.permissions import is_office, require
 from alliance_portal import audit, roc
 from alliances import permissions as alliance_permissions
+from alliances.locking import ledger_lock
 from alliances.models import Capability
-from alliances.services import ledger_lock
 from kpi import rules, selectors
 from kpi.models import (
     Activity,

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from alliance_portal import audit
-from alliances.services import ledger_lock
+from alliances.locking import ledger_lock
 from members import rules
 from members.models import Firm, Membership
 
