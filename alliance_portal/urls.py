@@ -139,6 +139,17 @@ urlpatterns = [
         views_years.office_alliance_year_edit,
         name="office_alliance_year_edit",
     ),
+    path("office/years/", views_years.office_programme_years, name="office_programme_years"),
+    path(
+        "office/years/new/",
+        views_years.office_programme_year_edit,
+        name="office_programme_year_new",
+    ),
+    path(
+        "office/years/<int:year>/",
+        views_years.office_programme_year_edit,
+        name="office_programme_year_edit",
+    ),
     path("office/profiles/", views_profile.office_profiles, name="office_profiles"),
     path(
         "office/profiles/<int:rid>/",

@@ -534,3 +534,50 @@ def alliance_year_save(*, alliance_year, by: User):
         },
     )
     return alliance_year
+
+
+PROGRAMME_YEAR_FIELDS = [
+    "expected_outcomes_opens",
+    "expected_outcomes_due",
+    "first_kpi_opens",
+    "first_kpi_due",
+    "second_kpi_opens",
+    "second_kpi_due",
+    "banner_due",
+    "midterm_report_due",
+    "subsidy_cap",
+    "collaboration_weight_phase1",
+    "collaboration_weight_phase2",
+    "target_company_members",
+    "target_fee_per_firm",
+]
+
+
+def _year_state(year) -> dict:
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else value
+        for name in PROGRAMME_YEAR_FIELDS
+        for value in [getattr(year, name)]
+    }
+
+
+@transaction.atomic
+def programme_year_save(*, year, by: User):
+    """The office opens a programme year or changes its calendar (windows and deadlines,
+    domain.md §4) and settings. Filings, reminders and the home page follow at once."""
+    from alliances.models import ProgrammeYear
+
+    require(is_office(by))
+    before = {}
+    if year.pk:
+        before = _year_state(ProgrammeYear.objects.select_for_update().get(pk=year.pk))
+    year.full_clean()
+    year.save()
+    audit.record(
+        actor=by,
+        action="programme_year.changed" if before else "programme_year.opened",
+        target=year,
+        before=before,
+        after=_year_state(year),
+    )
+    return year

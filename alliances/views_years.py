@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view
+from alliance_portal.forms import RocDateField
 from alliances import services
 from alliances.models import Alliance, AllianceYear, ProgrammeYear
 
@@ -71,4 +72,69 @@ def office_alliance_year_edit(request, pk, year=None):
         request,
         "office/alliance_year_form.html",
         {"alliance": alliance, "form": form, "year": year},
+    )
+
+
+DATE_FIELDS = [
+    "expected_outcomes_opens",
+    "expected_outcomes_due",
+    "first_kpi_opens",
+    "first_kpi_due",
+    "second_kpi_opens",
+    "second_kpi_due",
+    "banner_due",
+    "midterm_report_due",
+]
+
+
+class ProgrammeYearForm(forms.ModelForm):
+    """The calendar and settings of a programme year. Dates in ROC or Western form; a
+    deadline is the end of its day, 23:59 Taiwan time."""
+
+    class Meta:
+        model = ProgrammeYear
+        fields = ["roc_year", *services.PROGRAMME_YEAR_FIELDS]
+        field_classes = dict.fromkeys(DATE_FIELDS, RocDateField)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["roc_year"].disabled = True
+
+
+@office_view(viewers=True)
+def office_programme_years(request):
+    years = ProgrammeYear.objects.order_by("-roc_year")
+    return render(request, "office/programme_years.html", {"years": years})
+
+
+@office_view
+@require_http_methods(["GET", "POST"])
+def office_programme_year_edit(request, year=None):
+    """Open a year (its calendar pre-filled from domain.md §4) or change one."""
+    instance = get_object_or_404(ProgrammeYear, roc_year=year) if year else ProgrammeYear()
+    initial = None
+    if year is None:
+        latest = ProgrammeYear.objects.order_by("-roc_year").first()
+        upcoming = (latest.roc_year + 1) if latest else 107
+        initial = {"roc_year": upcoming, **ProgrammeYear.calendar_defaults(upcoming)}
+    form = ProgrammeYearForm(
+        request.POST if request.method == "POST" else None, instance=instance, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_year_save(year=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Programme year %(year)s is saved.") % {"year": form.instance.roc_year},
+            )
+            return redirect("office_programme_years")
+    return render(
+        request,
+        "office/programme_year_form.html",
+        {"form": form, "year": year},
+        status=400 if form.errors else 200,
     )

@@ -248,25 +248,51 @@ def _flag_warnings(result: CheckResult, totals: dict, ay) -> None:
 
 
 def _target_warnings(result: CheckResult, filing: Filing) -> None:
+    """Targets not met (§4: the accepted expected outcomes are the year's targets). The
+    first filing is half a year: one note listing what is still below target; the second
+    filing is the year's result: one warning per item."""
     if not result.targets:
         return
-    provisional = result.targets_source != "accepted"
+    below = []
     for item in catalog.ITEMS:
+        if item.derived and item.code != "R-TOTAL-C":
+            continue  # sums and ratios repeat the items they are made of
         target, value = result.targets.get(item.code), result.values.get(item.code)
         if target is None or value is None or value >= target:
             continue
+        below.append((item, value, target))
+    if not below:
+        return
+    note = (
+        " " + _("(The targets are not accepted yet.)")
+        if result.targets_source != "accepted"
+        else ""
+    )
+    if filing.kind == FilingKind.FIRST:
+        listed = "、".join(
+            f"{item.label} {_format(item, value)}/{_format(item, target)}"
+            for item, value, target in below
+        )
+        result.warnings.append(
+            Problem(
+                "§4", _("Below the year's targets so far: %(items)s.") % {"items": listed} + note
+            )
+        )
+        return
+    for item, value, target in below:
         params = {
             "item": item.label,
+            "code": item.code,
             "value": _format(item, value),
             "target": _format(item, target),
         }
-        if filing.kind == FilingKind.FIRST:
-            message = _("%(item)s: %(value)s so far, of the year's target %(target)s.")
-        else:
-            message = _("%(item)s: %(value)s, below the year's target %(target)s.")
-        if provisional:
-            message += " " + _("(The targets are not accepted yet.)")
-        result.warnings.append(Problem(item.rules.split()[0], message % params))
+        result.warnings.append(
+            Problem(
+                "§4",
+                _("%(item)s (%(code)s): %(value)s, below the year's target %(target)s.") % params
+                + note,
+            )
+        )
 
 
 def _ledger_warnings(result: CheckResult, ay, filing: Filing, through) -> None:

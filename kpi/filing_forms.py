@@ -42,6 +42,7 @@ class TargetsForm(forms.Form):
 
 
 class CertifyForm(forms.Form):
+    label_suffix = ""  # the statement is a sentence, not a field name
     confirm = forms.BooleanField(
         label=STATEMENT,
         required=True,

@@ -145,7 +145,17 @@ def filing_detail(request, pk, year, filing):
             form=form,
             versions=versions,
             latest=latest,
-            latest_rows=filing_selectors.version_rows(latest) if latest else None,
+            latest_rows=[
+                {
+                    "item": row["item"],
+                    "entered": row["now"].entered,
+                    "counted": row["now"].counted,
+                    "target": row["now"].target,
+                }
+                for row in filing_selectors.version_rows(latest)
+            ]
+            if latest and not filing.is_open
+            else None,
             history=history,
             live=live,
             extensions=filing.extensions.select_related("granted_by") if filing.pk else [],

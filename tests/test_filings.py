@@ -48,6 +48,7 @@ def _records(version) -> list:
 # --- the snapshot -----------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_submission_freezes_a_snapshot_that_later_ledger_edits_leave_unchanged(people):
     version = submitted_first_filing(people)
     items, records = _items(version), _records(version)
@@ -173,6 +174,7 @@ def _ready_expected(people):
         return filings.targets_save(filing=filing, by=people.pi, targets=full_targets())
 
 
+@pytest.mark.smoke
 def test_submitting_at_2359_taipei_on_the_due_day_passes(people):
     filing = _ready_expected(people)  # due 106.04.15
     with time_machine.travel(at(2017, 4, 15, 23, 59, 59), tick=False):
@@ -180,6 +182,7 @@ def test_submitting_at_2359_taipei_on_the_due_day_passes(people):
     assert version.number == 1
 
 
+@pytest.mark.smoke
 def test_submitting_at_midnight_after_the_due_day_is_refused_without_an_extension(people):
     filing = _ready_expected(people)
     with (
@@ -191,6 +194,7 @@ def test_submitting_at_midnight_after_the_due_day_is_refused_without_an_extensio
     assert filing.state == FilingState.DRAFT and not filing.versions.exists()
 
 
+@pytest.mark.smoke
 def test_an_office_extension_lets_that_alliance_submit_after_the_deadline(people):
     filing = _ready_expected(people)
     with time_machine.travel(at(2017, 4, 16, 0, 0, 0), tick=False):
@@ -307,7 +311,7 @@ def test_warnings_cite_their_rules_and_do_not_block(people):
     result = checks.run(_first(people))
     rules = {p.rule for p in result.warnings}
     assert {"P1", "P2", "R10"} <= rules  # one new member, no P2 floor yet, 6% of subsidy
-    assert any(p.rule == "M2" for p in result.warnings)  # 1 company member of target 10
+    assert any(p.rule == "§4" and "廠商會員數 1/10" in p.message for p in result.warnings)
     with time_machine.travel(at(2017, 10, 20), tick=False):
         version = _submit(people, _first(people))
     assert {w["rule"] for w in version.warnings} == rules
@@ -526,3 +530,15 @@ def test_roles_do_not_leak_between_alliances(people):
         filings.filing_submit(
             filing=filing, by=people.other_pi, certified_name=people.other_pi.name, confirmed=True
         )
+
+
+def test_the_second_filing_warns_item_by_item_below_the_accepted_targets(people):
+    version = submitted_expected(people, targets=full_targets(3))
+    with time_machine.travel(at(2017, 5, 5), tick=False):
+        filings.filing_review_start(filing=version.filing, by=people.office)
+        filings.filing_accept(filing=version.filing, by=people.office)
+    second = filing_selectors.filing_of(people.alliance_years[106], FilingKind.SECOND)
+    messages = [p.message for p in checks.run(second).warnings if p.rule == "§4"]
+    assert any("（M-COMPANY）：1，低於年度目標 3" in m for m in messages)
+    assert not any("R-SERVICE" in m for m in messages)  # NT$120,000 ≥ NT$3
+    assert not any("尚未經計畫辦公室核定" in m for m in messages)

@@ -83,6 +83,9 @@ MATRIX = {
     "office_alliance_years": "302 404 404 404 404 404 404 404 200 200 404",
     "office_alliance_year_new": "302 404 404 404 404 404 404 404 200 404 404",
     "office_alliance_year_edit": "302 404 404 404 404 404 404 404 200 404 404",
+    "office_programme_years": "302 404 404 404 404 404 404 404 200 200 404",
+    "office_programme_year_new": "302 404 404 404 404 404 404 404 200 404 404",
+    "office_programme_year_edit": "302 404 404 404 404 404 404 404 200 404 404",
     "office_profiles":       "302 404 404 404 404 404 404 404 200 404 404",
     "office_profile_review": "302 404 404 404 404 404 404 404 200 404 404",
     # The fixture's proposal has no banner: 404 for the office too.
