@@ -44,6 +44,14 @@ ACTION_LABELS = {
     "role.handover": _("Alliance handed to a new PI"),
     "role.co_pi_appointed": _("Co-PI appointed"),
     "account.invitation_accepted": _("Invitation accepted"),
+    "filing.targets_saved": _("Targets saved"),
+    "filing.submitted": _("Filing certified and submitted"),
+    "filing.review_started": _("Filing review started"),
+    "filing.returned": _("Filing returned for correction"),
+    "filing.accepted": _("Filing accepted"),
+    "filing.extended": _("Filing deadline extended"),
+    "programme_year.opened": _("Programme year opened"),
+    "programme_year.changed": _("Programme year changed"),
 }
 
 

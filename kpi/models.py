@@ -428,6 +428,22 @@ class SnapshotRecord(models.Model):
     def __str__(self):
         return f"{self.version} {self.source}#{self.record_id}"
 
+    @property
+    def kind_display(self) -> str:
+        """The kind in the reader's language (kind_label keeps the submitter's words)."""
+        from members.models import MemberKind
+
+        choices = {
+            "membership": MemberKind,
+            "revenue": RevenueKind,
+            "outcome": OutcomeKind,
+            "activity": ActivityKind,
+        }.get(self.source)
+        try:
+            return str(choices(self.kind).label)
+        except (TypeError, ValueError):
+            return self.kind_label
+
 
 class FilingTransition(models.Model):
     """One step of a filing's routing history: who moved it from which state to which, when,

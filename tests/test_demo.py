@@ -1,0 +1,262 @@
+"""The demo data, loaded once for this module (it takes half a minute): it reproduces the
+published tables, its accounts log in with their roles, it re-imports unchanged, and no
+public page shows a private field. Each test runs in its own transaction, so what one test
+changes the next does not see; the module's data is flushed at its end."""
+
+import csv
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from accounts.models import ProgrammeRole, User
+from alliance_portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from alliance_portal.imports import run_workbook
+from alliances.models import Alliance, ProgrammeYear
+from kpi import selectors as kpi_selectors
+from kpi.models import Activity, Outcome, RevenueEntry
+from members import selectors
+from members.models import Firm, Membership
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE = Path(__file__).resolve().parent.parent / "alliances" / "reference_tables"
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from alliances.reference import ensure_fields
+
+        ensure_fields()
+        output = io.StringIO()
+        call_command("load_demo", stdout=output)
+        yield SimpleNamespace(output=output.getvalue())
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def counts():
+    return (User.objects.count(), Alliance.objects.count(), ProgrammeYear.objects.count())
+
+
+def test_full_registry_export_reimports_with_nothing_changed(demo, db):
+    from alliance_portal.imports import export_workbook
+    from tests.workbook_helpers import workbook_bytes
+
+    data = export_workbook(scope="office")
+    report = run_workbook(data, user=None, scope="office", dry_run=True)
+    totals = report.totals()
+    assert report.ok, report.errors[:5]
+    assert totals["new"] == 0 and totals["changed"] == 0
+    from alliances.models import AllianceYear
+    from kpi.models import Activity, Outcome, RevenueEntry
+
+    n = sum(
+        m.objects.count()
+        for m in (Alliance, AllianceYear, Firm, Membership, RevenueEntry, Outcome, Activity)
+    )
+    assert totals["unchanged"] == n
+
+    book = load_workbook(io.BytesIO(data))
+    rows = [list(r) for r in book["成員"].iter_rows(values_only=True)]
+    rows[5][rows[0].index("聯絡人")] = "改過的聯絡人"
+    sheets = {
+        name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames
+    }
+    sheets["成員"] = rows
+    report = run_workbook(workbook_bytes(sheets), user=None, scope="office", dry_run=True)
+    assert report.totals()["changed"] == 1 and report.totals()["new"] == 0
+
+
+def test_public_pages_never_show_private_fields(demo, client, db):
+    """Plant unique markers in every private field of the demo; no public page shows any."""
+    from alliances.models import AllianceYear
+
+    markers = []
+    for i, m in enumerate(Membership.objects.select_related("firm")[:400]):
+        m.contact_name = f"PRIV-CN-{i:04d}"
+        m.contact_email = f"priv-ce-{i:04d}@example.com"
+        m.contact_phone = f"PRIV-CP-{i:04d}"
+        m.note = f"PRIV-NOTE-{i:04d}"
+        m.annual_fee = 7_654_000 + i
+        m.person_name = m.person_name and f"PRIV-PN-{i:04d}"
+        m.save()
+        markers += [
+            m.contact_name,
+            m.contact_email,
+            m.contact_phone,
+            m.note,
+            f"{m.annual_fee:,}",
+            str(m.annual_fee),
+        ]
+        if m.person_name:
+            markers.append(m.person_name)
+    for i, ay in enumerate(AllianceYear.objects.all()):
+        ay.subsidy = 2_876_000 + i
+        ay.save()
+        markers += [f"{ay.subsidy:,}", str(ay.subsidy)]
+    firm_names = set(Membership.objects.exclude(firm=None).values_list("firm__name", flat=True))
+
+    pages = ["/", "/directory/"]
+    pages += [f"/directory/?page={n}" for n in range(2, 6)]
+    pages += [
+        f"/directory/{code}/"
+        for code in Alliance.objects.exclude(code=None).values_list("code", flat=True)
+    ]
+    leaks = []
+    for url in pages:
+        html = client.get(url).content.decode()
+        leaks += [(url, m) for m in markers if m in html]
+        leaks += [(url, name) for name in firm_names if name in html]
+    assert not leaks, leaks[:10]
+
+
+def test_demo_106_member_table_equals_the_published_table(demo, db):
+    published = list(csv.DictReader((REFERENCE / "members_106.csv").open(encoding="utf-8")))
+    computed = selectors.members_by_field(106)
+    assert len(computed) == len(published)
+    for mine, theirs in zip(computed, published, strict=True):
+        name = mine["field"].name_zh if mine["field"] else "總計"
+        assert name == theirs["field_zh"]
+        assert mine["alliances"] == int(theirs["alliances_derived"]), name
+        assert mine["company_members"] == int(theirs["company_members"]), name
+        assert mine["average"] == int(theirs["avg_members_per_alliance"]), name
+        assert mine["share_pct"] == int(theirs["share_pct"]), name
+        assert mine["target"] == int(theirs["target_107"]), name
+    # Members that must not count are there too: M3 firms entered as companies, others.
+    assert (
+        Membership.objects.filter(alliance_year__programme_year__roc_year=106, rule="M3").count()
+        >= 15
+    )
+    assert Membership.objects.filter(counted_kind="individual").exists()
+    shared = Firm.objects.filter(memberships__alliance_year__programme_year__roc_year=106)
+    from django.db.models import Count
+
+    assert shared.annotate(n=Count("memberships")).filter(n__gt=1).exists()  # M5
+
+
+def test_live_106_totals_reproduce_the_published_revenue_table(demo, db):
+    published = list(csv.DictReader((REFERENCE / "revenue_106.csv").open(encoding="utf-8")))
+    computed = kpi_selectors.revenue_by_field(106)
+    for mine, theirs in zip(computed, published, strict=True):
+        name = mine["field"].name_zh if mine["field"] else "總計"
+        assert name == theirs["field_zh"]
+        for key, column in [
+            ("recurring", "recurring_operating"),
+            ("transfer", "tech_transfer"),
+            ("collaboration", "derived_collaboration"),
+            ("total", "total"),
+            ("average", "avg_per_alliance"),
+        ]:
+            assert mine[key] == int(theirs[column]), (name, key)
+    excluded = dict(RevenueEntry.objects.filter(counted=False).values_list("kind", "rule"))
+    assert excluded["most_subsidy"] == "R4" and excluded["donated_equipment"] == "R4"
+    assert set(
+        RevenueEntry.objects.filter(counted=False, kind="technology_transfer").values_list(
+            "rule", flat=True
+        )
+    ) == {"R6"}
+    assert RevenueEntry.objects.filter(counted=False, kind="collaboration", rule="R7").exists()
+    assert Outcome.objects.filter(counted=False, rule="O2").exists()
+    seminar = Activity.objects.get(kind="seminar")
+    assert seminar.counted_amount < seminar.full_amount  # a non-member attendee did not count
+
+
+def test_the_demos_accepted_106_snapshots_reproduce_the_published_tables(demo, db):
+    """The official 106 figures are the accepted second filings' snapshots (not the live
+    ledger): members_106.csv and revenue_106.csv, cell for cell."""
+    from alliance_portal.money import half_up_int
+    from alliances.models import Field
+    from kpi.filing_selectors import accepted_sums_by_field
+    from kpi.models import Filing, FilingState, RevenueEntry
+
+    # Change the live ledger: the official figures must not move.
+    RevenueEntry.objects.filter(alliance_year__programme_year__roc_year=106).update(amount=1)
+    codes = ["M-COMPANY", "R-RECURRING", "R-TRANSFER", "R-COLLAB"]
+    sums = accepted_sums_by_field(106, codes)
+    fields = list(Field.objects.order_by("order"))
+    members = list(csv.DictReader((REFERENCE / "members_106.csv").open(encoding="utf-8")))
+    revenue = list(csv.DictReader((REFERENCE / "revenue_106.csv").open(encoding="utf-8")))
+    total_members = sum(s["M-COMPANY"] for s in sums.values())
+    grand = dict.fromkeys(["alliances", *codes], 0)
+    for field, m_row, r_row in zip(fields, members, revenue, strict=False):
+        assert m_row["field_zh"] == r_row["field_zh"] == field.name_zh
+        s = sums[field.pk]
+        for key in grand:
+            grand[key] += s[key]
+        assert s["alliances"] == int(m_row["alliances_derived"]), field.name_zh
+        assert s["M-COMPANY"] == int(m_row["company_members"]), field.name_zh
+        assert half_up_int(s["M-COMPANY"] / s["alliances"]) == int(
+            m_row["avg_members_per_alliance"]
+        )
+        assert half_up_int(100 * s["M-COMPANY"] / total_members) == int(m_row["share_pct"])
+        total = s["R-RECURRING"] + s["R-TRANSFER"] + s["R-COLLAB"]
+        assert half_up_int(s["R-RECURRING"] / 1000) == int(r_row["recurring_operating"])
+        assert half_up_int(s["R-TRANSFER"] / 1000) == int(r_row["tech_transfer"])
+        assert half_up_int(s["R-COLLAB"] / 1000) == int(r_row["derived_collaboration"])
+        assert half_up_int(total / 1000) == int(r_row["total"]), field.name_zh
+        assert half_up_int(total / 1000 / s["alliances"]) == int(r_row["avg_per_alliance"])
+    assert members[-1]["field_zh"] == revenue[-1]["field_zh"] == "總計"
+    assert grand["alliances"] == int(members[-1]["alliances_derived"])
+    assert grand["M-COMPANY"] == int(members[-1]["company_members"])
+    grand_total = grand["R-RECURRING"] + grand["R-TRANSFER"] + grand["R-COLLAB"]
+    assert half_up_int(grand_total / 1000) == int(revenue[-1]["total"])
+    # 106 expected outcomes accepted too; 107 has filings in every state for the office.
+    assert (
+        not Filing.objects.filter(alliance_year__programme_year__roc_year=106)
+        .exclude(state=FilingState.ACCEPTED)
+        .exists()
+    )
+    states_107 = set(
+        Filing.objects.filter(alliance_year__programme_year__roc_year=107).values_list(
+            "state", flat=True
+        )
+    )
+    assert {"draft", "submitted", "under_review", "returned", "accepted"} <= states_107
+
+
+@pytest.mark.smoke
+def test_load_demo_is_idempotent_and_prints_the_logins(demo, capsys):
+    first = counts()
+    assert "office@example.org" in demo.output and DEMO_PASSWORD in demo.output
+    call_command("load_demo")
+    assert counts() == first
+    assert "nothing changed" in capsys.readouterr().out
+    assert first[0] == len(DEMO_ACCOUNTS) == 8
+    assert sorted(ProgrammeYear.objects.values_list("roc_year", flat=True)) == list(range(102, 108))
+
+
+@pytest.mark.smoke
+def test_demo_accounts_log_in_with_the_documented_password(demo, client):
+    for email, *_ in DEMO_ACCOUNTS:
+        response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert client.session["_auth_user_id"] == str(User.objects.get(email=email).pk)
+        client.post("/accounts/logout/")
+    assert User.objects.get(email="office@example.org").programme_role == ProgrammeRole.OFFICE
+    assert User.objects.get(email="outsider@example.org").programme_role == ""
+
+
+@pytest.mark.smoke
+def test_demo_accounts_have_their_roles(demo, client):
+    from alliances.models import AllianceRole
+
+    roles = {r.user.email: (r.role, r.status) for r in AllianceRole.objects.select_related("user")}
+    assert roles == {
+        "pi@example.org": ("pi", "active"),
+        "copi@example.org": ("co_pi", "active"),
+        "assistant@example.org": ("assistant", "active"),
+        "pending@example.org": ("assistant", "pending"),
+    }
+    alliance = AllianceRole.objects.get(user__email="pi@example.org").alliance
+    for email, status in [
+        ("assistant@example.org", 200),
+        ("pending@example.org", 404),
+        ("outsider@example.org", 404),
+        ("viewer@example.org", 200),
+    ]:
+        client.force_login(User.objects.get(email=email))
+        assert client.get(f"/alliances/{alliance.pk}/").status_code == status, email
