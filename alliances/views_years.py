@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,14 +77,9 @@ def office_alliance_year_edit(request, pk, year=None):
 
 
 DATE_FIELDS = [
-    "expected_outcomes_opens",
-    "expected_outcomes_due",
-    "first_kpi_opens",
-    "first_kpi_due",
-    "second_kpi_opens",
-    "second_kpi_due",
-    "banner_due",
-    "midterm_report_due",
+    name
+    for name in services.PROGRAMME_YEAR_FIELDS
+    if isinstance(ProgrammeYear._meta.get_field(name), models.DateField)
 ]
 
 

@@ -59,8 +59,8 @@ def _type(kind):
     return TYPES[kind]
 
 
-@login_required
-def kpi_latest(request, pk):
+def latest_year_redirect(request, pk, url_name: str):
+    """To the alliance's latest programme year on the page `url_name` (or say it has none)."""
     alliance = _alliance(request, pk)
     latest = (
         alliance.years.order_by("-programme_year__roc_year")
@@ -69,7 +69,12 @@ def kpi_latest(request, pk):
     )
     if latest is None:
         return render(request, "members/no_years.html", {"alliance": alliance})
-    return redirect("kpi_dashboard", pk=alliance.pk, year=latest)
+    return redirect(url_name, pk=alliance.pk, year=latest)
+
+
+@login_required
+def kpi_latest(request, pk):
+    return latest_year_redirect(request, pk, "kpi_dashboard")
 
 
 @login_required

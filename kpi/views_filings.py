@@ -15,7 +15,7 @@ from alliances import permissions as alliance_permissions
 from kpi import calendar, catalog, checks, filing_selectors, filings, permissions
 from kpi.filing_forms import CertifyForm, ExtensionForm, TargetsForm
 from kpi.models import FilingKind, FilingVersion, SnapshotRecord
-from kpi.views import _alliance, _year
+from kpi.views import _alliance, _year, latest_year_redirect
 
 
 def _filing(request, pk, year, filing):
@@ -45,15 +45,7 @@ def _context(request, alliance, ay, filing, **extra):
 
 @login_required
 def filings_latest(request, pk):
-    alliance = _alliance(request, pk)
-    latest = (
-        alliance.years.order_by("-programme_year__roc_year")
-        .values_list("programme_year__roc_year", flat=True)
-        .first()
-    )
-    if latest is None:
-        return render(request, "members/no_years.html", {"alliance": alliance})
-    return redirect("filing_list", pk=alliance.pk, year=latest)
+    return latest_year_redirect(request, pk, "filing_list")
 
 
 @login_required
