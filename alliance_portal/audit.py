@@ -50,6 +50,13 @@ ACTION_LABELS = {
     "filing.returned": _("Filing returned for correction"),
     "filing.accepted": _("Filing accepted"),
     "filing.extended": _("Filing deadline extended"),
+    "filing.reopened": _("Accepted filing reopened"),
+    "filing.noted": _("Note added to a filing"),
+    "review.marked": _("Review mark saved"),
+    "review.accepted_rest": _("Unmarked items accepted"),
+    "audit_record.issued": _("Audit record issued"),
+    "audit_record.bulk_started": _("Bulk issue of audit records started"),
+    "assessment.saved": _("Annual assessment recorded"),
     "programme_year.opened": _("Programme year opened"),
     "programme_year.changed": _("Programme year changed"),
 }

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from alliance_portal.models import OutboundEmail
+from alliance_portal.storage import private_storage
 from alliance_portal.tasks import retrying_task
 
 logger = logging.getLogger(__name__)
@@ -51,8 +52,12 @@ def send_templated_email(
     language: str | None = None,
     dedupe_key: str = "",
     created_by=None,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
-    """Render templates/email/<template>.* in `language` and queue the message."""
+    """Render templates/email/<template>.* in `language` and queue the message.
+
+    `attachments`: [{"path": name in private storage, "filename": ..., "mimetype": ...}],
+    read when the message is sent (so a retry sends the same file)."""
     language = language or settings.LANGUAGE_CODE
     if dedupe_key:
         existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
@@ -68,6 +73,7 @@ def send_templated_email(
         language=language,
         dedupe_key=dedupe_key,
         created_by=created_by,
+        attachments=attachments,
     )
 
 
@@ -81,6 +87,7 @@ def queue_email(
     language: str,
     dedupe_key: str = "",
     created_by=None,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
     """Log an already rendered message and enqueue its delivery (used by
     send_templated_email and by allauth's adapter). With a dedupe_key already used,
@@ -98,6 +105,7 @@ def queue_email(
                 language=language,
                 dedupe_key=dedupe_key,
                 created_by=created_by,
+                attachments=list(attachments or []),
             )
             deliver_email.enqueue(email.pk)
     except IntegrityError:
@@ -132,6 +140,9 @@ def deliver_email(email_id: int) -> str:
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
         try:
+            for item in email.attachments:
+                with private_storage().open(item["path"], "rb") as handle:
+                    message.attach(item["filename"], handle.read(), item["mimetype"])
             message.send()
         except Exception as exc:  # any mailer error: log it, keep the row, retry later
             email.status = OutboundEmail.Status.RETRYING

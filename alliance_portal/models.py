@@ -24,6 +24,9 @@ class OutboundEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
+    # Files sent with the message: [{"path": <name in private storage>, "filename": ...,
+    # "mimetype": ...}]; read from private storage when the message is sent.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     template = models.CharField(_("template"), max_length=100)
     language = models.CharField(_("language"), max_length=10)
     dedupe_key = models.CharField(_("de-duplication key"), max_length=200, blank=True, default="")

@@ -6,7 +6,7 @@ from alliance_portal import views
 from alliances import views as alliance_views
 from alliances import views_office, views_profile, views_years
 from kpi import views as kpi_views
-from kpi import views_filings
+from kpi import views_filings, views_review
 from members import views as member_views
 from members import views_office as member_office
 
@@ -123,6 +123,78 @@ urlpatterns = [
     path("directory/", views_profile.directory, name="directory"),
     path("directory/<str:code>/", views_profile.public_alliance, name="public_alliance"),
     path("directory/<str:code>/banner/", views_profile.public_banner, name="public_banner"),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/",
+        views_review.filing_review,
+        name="filing_review",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/start/",
+        views_review.review_start,
+        name="review_start",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/mark/",
+        views_review.review_mark,
+        name="review_mark",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/accept-rest/",
+        views_review.review_accept_rest,
+        name="review_accept_rest",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/issue/",
+        views_review.review_issue,
+        name="review_issue",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/return/",
+        views_review.review_return,
+        name="review_return",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/accept/",
+        views_review.review_accept,
+        name="review_accept",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/reopen/",
+        views_review.review_reopen,
+        name="review_reopen",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/note/",
+        views_review.review_note,
+        name="review_note",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/review/assessment/",
+        views_review.review_assessment,
+        name="review_assessment",
+    ),
+    path(
+        "alliances/<int:pk>/filings/<int:year>/<str:filing>/audit-records/<int:aid>.pdf",
+        views_review.audit_record_pdf,
+        name="audit_record_pdf",
+    ),
+    path("office/review/", views_review.review_home, name="review_home"),
+    path(
+        "office/review/<int:year>/<str:period>/",
+        views_review.review_overview,
+        name="review_overview",
+    ),
+    path(
+        "office/review/<int:year>/<str:period>/audit-records.zip",
+        views_review.review_records_zip,
+        name="review_records_zip",
+    ),
+    path(
+        "office/review/<int:year>/<str:period>/bulk/",
+        views_review.review_bulk_start,
+        name="review_bulk_start",
+    ),
+    path("office/review/bulk/<int:bid>/", views_review.review_bulk, name="review_bulk"),
     path("office/alliances/", views_office.office_alliances, name="office_alliances"),
     path(
         "office/alliances/<int:pk>/years/",

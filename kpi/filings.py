@@ -50,7 +50,7 @@ TRANSITIONS = {
     FilingState.UNDER_REVIEW: {FilingState.RETURNED, FilingState.ACCEPTED},
     FilingState.RETURNED: {FilingState.RESUBMITTED},
     FilingState.RESUBMITTED: {FilingState.UNDER_REVIEW},
-    FilingState.ACCEPTED: set(),
+    FilingState.ACCEPTED: {FilingState.RETURNED},  # the office's audited reopen only
 }
 MAX_TARGET = 10_000_000_000
 
@@ -353,6 +353,11 @@ def filing_review_start(*, filing: Filing, by) -> Filing:
 def filing_return(*, filing: Filing, by, comment: str, correction_due=None) -> Filing:
     """Return for correction, until `correction_due` (default: the calendar's)."""
     filing = _office_step(filing, by)
+    if filing.state != FilingState.UNDER_REVIEW:
+        raise FilingError(
+            _("Only a filing under review can be returned; this one is %(state)s.")
+            % {"state": filing.get_state_display()}
+        )
     comment = (comment or "").strip()
     if not comment:
         raise FilingError(_("Say what the alliance must correct."))
@@ -381,8 +386,18 @@ def filing_accept(*, filing: Filing, by, comment: str = "") -> Filing:
     end (changes to covered records need a reason); accepted expected outcomes become the
     year's targets."""
     filing = _office_step(filing, by)
+    if filing.state != FilingState.UNDER_REVIEW:
+        raise FilingError(
+            _("Only a filing under review can be accepted; this one is %(state)s.")
+            % {"state": filing.get_state_display()}
+        )
+    return _accept(filing, by=by, comment=comment, number=_last_number(filing))
+
+
+def _accept(filing: Filing, *, by, comment: str, number: int | None) -> Filing:
+    """Accept version `number` of the locked filing (the review's audit record with no
+    findings comes this way too)."""
     before = filing.state
-    number = _last_number(filing)
     _move(filing, FilingState.ACCEPTED, by=by, comment=comment, version=number)
     version = filing.versions.get(number=number)
     if version.through is not None:

@@ -12,9 +12,16 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import is_office, require
 from alliance_portal import roc
 from alliances import permissions as alliance_permissions
-from kpi import calendar, catalog, checks, filing_selectors, filings, permissions
+from kpi import calendar, catalog, checks, filing_selectors, filings, permissions, review_selectors
 from kpi.filing_forms import CertifyForm, ExtensionForm, TargetsForm
-from kpi.models import FilingKind, FilingVersion, SnapshotRecord
+from kpi.models import (
+    Assessment,
+    AuditRecord,
+    FilingKind,
+    FilingVersion,
+    ReviewMark,
+    SnapshotRecord,
+)
 from kpi.views import _alliance, _year, latest_year_redirect
 
 
@@ -68,10 +75,23 @@ def filing_list(request, pk, year):
             "programme_year__roc_year", flat=True
         )
     )
+    records = {}
+    for record in AuditRecord.objects.filter(filing__alliance_year=ay).order_by("serial"):
+        records[record.filing_id] = record  # the last one of each filing
+    for row in rows:
+        row["record"] = records.get(row["filing"].pk)
     return render(
         request,
         "kpi/filings.html",
-        {"alliance": alliance, "ay": ay, "rows": rows, "years": years},
+        {
+            "alliance": alliance,
+            "ay": ay,
+            "rows": rows,
+            "years": years,
+            "assessment": Assessment.objects.filter(alliance_year=ay)
+            .select_related("decided_by")
+            .first(),
+        },
     )
 
 
@@ -122,6 +142,19 @@ def filing_detail(request, pk, year, filing):
         history = filing.transitions.select_related("by")
         if not is_office(request.user):
             history = history.filter(internal=False)
+    records = []
+    if filing.pk:
+        records = list(filing.audit_records.select_related("version").order_by("-serial"))
+        for record in records:
+            record.rows = review_selectors.finding_rows(record.findings)
+    office_flags = []
+    if versions and filing.kind == FilingKind.EXPECTED and filing.state != "under_review":
+        # What the office flagged on the expected outcomes, once it has decided.
+        office_flags = list(
+            ReviewMark.objects.filter(version=versions[-1], verdict="flagged").order_by("pk")
+        )
+        for mark in office_flags:
+            mark.item_label = getattr(catalog.BY_CODE.get(mark.code), "label", "")
     live = None
     if filing.kind != FilingKind.EXPECTED and filing.is_open:
         live = _live_rows(checks.run(filing))
@@ -150,6 +183,8 @@ def filing_detail(request, pk, year, filing):
             else None,
             history=history,
             live=live,
+            audit_records=records,
+            office_flags=office_flags,
             extensions=filing.extensions.select_related("granted_by") if filing.pk else [],
         ),
     )

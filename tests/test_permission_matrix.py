@@ -7,7 +7,10 @@ you": people never learn of alliances they may not see.
 
 import pytest
 
+from kpi.models import BulkIssue
+
 from tests.filing_helpers import submitted_first_filing
+from tests.review_helpers import issued_record
 from tests.urlmatrix import all_patterns, build
 
 USERS = [
@@ -76,6 +79,24 @@ MATRIX = {
     "filing_submit":         "302 405 404 404 404 404 404 404 404 404 404",
     "filing_version":        "302 200 200 200 404 404 404 404 200 200 404",
     "filing_extension":      "302 404 404 404 404 404 404 404 200 404 404",
+    # The office's review: the office and the department read it; only the office acts
+    # (its GET of an action is 405); the team reads its own audit records.
+    "filing_review":         "302 404 404 404 404 404 404 404 200 200 404",
+    "review_start":          "302 404 404 404 404 404 404 404 405 404 404",
+    "review_mark":           "302 404 404 404 404 404 404 404 405 404 404",
+    "review_accept_rest":    "302 404 404 404 404 404 404 404 405 404 404",
+    "review_issue":          "302 404 404 404 404 404 404 404 405 404 404",
+    "review_return":         "302 404 404 404 404 404 404 404 405 404 404",
+    "review_accept":         "302 404 404 404 404 404 404 404 405 404 404",
+    "review_reopen":         "302 404 404 404 404 404 404 404 405 404 404",
+    "review_note":           "302 404 404 404 404 404 404 404 405 404 404",
+    "review_assessment":     "302 404 404 404 404 404 404 404 405 404 404",
+    "audit_record_pdf":      "302 200 200 200 404 404 404 404 200 200 404",
+    "review_home":           "302 404 404 404 404 404 404 404 302 302 404",
+    "review_overview":       "302 404 404 404 404 404 404 404 200 200 404",
+    "review_records_zip":    "302 404 404 404 404 404 404 404 200 200 404",
+    "review_bulk_start":     "302 404 404 404 404 404 404 404 405 404 404",
+    "review_bulk":           "302 404 404 404 404 404 404 404 200 200 404",
     # The public directory; the fixture's alliance has no banner, hence 404 for all.
     "directory":             "200 200 200 200 200 200 200 200 200 200 200",
     "public_alliance":       "200 200 200 200 200 200 200 200 200 200 200",
@@ -175,7 +196,13 @@ def test_permission_matrix(client, people, user_name):
         "eid": people.evidence.pk,
         "filing": "first",
         "number": submitted_first_filing(people).number,
+        "period": "first",
     }
+    record = issued_record(people)  # after the submission above: v1 reviewed, no findings
+    samples["aid"] = record.pk
+    samples["bid"] = BulkIssue.objects.create(
+        roc_year=106, period="first", correction_due=record.issued_at.date(), filing_ids=[]
+    ).pk
     user = getattr(people, user_name)
     if user is not None:
         client.force_login(user)

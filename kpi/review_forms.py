@@ -1,0 +1,113 @@
+"""Forms of the office's review pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alliance_portal.forms import RocDateField
+from kpi.models import AssessmentOutcome, MarkVerdict
+from kpi.review import MAX_TEXT, RULES
+
+
+class MarkForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=MarkVerdict.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose accept or flag.")},
+    )
+    rule = forms.ChoiceField(
+        label=_("Rule broken"), choices=[("", "—"), *((r, r) for r in RULES)], required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason, for the alliance"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label=_("Internal note (office only)"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
+    code = forms.CharField(required=False, widget=forms.HiddenInput)
+    record = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == MarkVerdict.FLAGGED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("A flag needs a reason the alliance can act on."))
+        return data
+
+
+class IssueForm(forms.Form):
+    correction_due = RocDateField(
+        label=_("Corrections due (end of that day, Taiwan time)"),
+        required=False,
+        help_text=_("Used only if there are findings. Default: the calendar's."),
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What the alliance must revise"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what the alliance must correct.")},
+    )
+    correction_due = RocDateField(label=_("Revisions due"), required=False)
+
+
+class AcceptForm(forms.Form):
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=MAX_TEXT, required=False)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the accepted filing is reopened"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the accepted filing is reopened.")},
+    )
+    correction_due = RocDateField(
+        label=_("Corrections due"),
+        error_messages={"required": _("Give the alliance a correction deadline.")},
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the note first.")},
+    )
+    internal = forms.BooleanField(
+        label=_("Internal (the alliance does not see it)"), required=False, initial=True
+    )
+
+
+class AssessmentForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=AssessmentOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome of the assessment.")},
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reasons for the assessment.")},
+    )
+    conditions = forms.CharField(
+        label=_("Conditions (for “continue with conditions”)"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkIssueForm(forms.Form):
+    correction_due = RocDateField(label=_("Corrections due for records with findings"))
