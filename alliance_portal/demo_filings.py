@@ -2,7 +2,9 @@
 
 - 106: every alliance's expected outcomes, first and second KPI filings, accepted; the
   second filings' snapshots are the year's official figures and reproduce
-  revenue_106.csv and members_106.csv.
+  revenue_106.csv and members_106.csv. The demo alliance's first filing went round the
+  review loop (audit record 106-1-001 with a finding, a resubmission, 106-1-002 with
+  none); every 106 alliance-year has its annual assessment.
 - 107: expected outcomes in every state (accepted, under review, submitted, returned,
   draft, not started) for the office to work on; the demo alliance's first KPI filing is a
   draft with an extension, so the demo PI can check, certify and submit it.
@@ -13,21 +15,28 @@ stamp the present moment and refuse submissions after a deadline. Idempotent.
 """
 
 import datetime as dt
+import hashlib
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
-from kpi import catalog, checks, filing_selectors, filings
+from kpi import audit_pdf, catalog, checks, filing_selectors, filings, review
 from kpi.models import (
+    Assessment,
+    AssessmentOutcome,
+    AuditRecord,
     Filing,
     FilingExtension,
     FilingKind,
     FilingState,
     FilingTransition,
     LedgerCoverage,
+    MarkVerdict,
+    ReviewMark,
 )
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -131,12 +140,127 @@ def load() -> int:
             alliance_year=ay, kind=FilingKind.EXPECTED, targets=_targets_from(live, 0.9)
         )
         _accepted(expected, 106, ((4, 12), (5, 2), (5, 20)), pi=pi, office=office)
-        _accepted(first, 106, ((10, 27), (11, 6), (11, 30)), pi=pi, office=office)
+        if ay.alliance.code == DEMO_ALLIANCE_CODE:
+            _corrected_first(first, pi=pi, office=office)
+        else:
+            _accepted(first, 106, ((10, 27), (11, 6), (11, 30)), pi=pi, office=office)
         figures.targets, figures.targets_source = filing_selectors.year_targets(ay)
         _accepted(second, 106, ((13, 25), (14, 5), (14, 26)), pi=pi, office=office, figures=figures)
         created += 3
+    _assessments(years_106, values_106, office)
     created += _load_107(pis, office, values_106)
     return created
+
+
+def _marks(version, office, when, flags=()) -> None:
+    """Every item of the version marked: accepted, or flagged as (code, rule, reason)."""
+    flagged = {code: (rule, reason) for code, rule, reason in flags}
+    ReviewMark.objects.bulk_create(
+        ReviewMark(
+            version=version,
+            code=item.code,
+            verdict=MarkVerdict.FLAGGED if item.code in flagged else MarkVerdict.ACCEPTED,
+            rule=flagged.get(item.code, ("", ""))[0],
+            reason=flagged.get(item.code, ("", ""))[1],
+            by=office,
+            at=when,
+        )
+        for item in catalog.ITEMS
+    )
+
+
+def _record(filing, version, office, serial: int, when, due=None) -> AuditRecord:
+    """An audit record issued at `when`, its PDF rendered as the office's would be."""
+    record = AuditRecord(
+        filing=filing,
+        version=version,
+        roc_year=filing.alliance_year.programme_year.roc_year,
+        period=filing.kind,
+        serial=serial,
+        findings=review.findings_of(version),
+        correction_due=due,
+        issued_by=office,
+        issued_at=when,
+    )
+    pdf = audit_pdf.render(record)
+    record.sha256 = hashlib.sha256(pdf).hexdigest()
+    record.pdf.save("record.pdf", ContentFile(pdf), save=False)
+    record.save()
+    return record
+
+
+def _corrected_first(filing: Filing, *, pi, office) -> None:
+    """The demo alliance's 106 first KPI filing went round the loop once: audit record
+    106-1-001 flagged the technical-service revenue, the PI resubmitted, and 106-1-002 found
+    nothing."""
+    _history(
+        filing,
+        [
+            (FilingState.SUBMITTED, _at(106, 10, 27), ""),
+            (FilingState.UNDER_REVIEW, _at(106, 11, 6), ""),
+        ],
+        pi=pi,
+        office=office,
+    )
+    v1 = filing.versions.get(number=1)
+    _marks(
+        v1,
+        office,
+        _at(106, 11, 20),
+        flags=[("R-SERVICE", "R5", "技術服務收入請附上合約及發票影本，並確認付款單位為廠商會員。")],
+    )
+    due = dt.date(2017, 12, 31)
+    first = _record(filing, v1, office, 1, _at(106, 11, 28), due)
+    filing.correction_due = due
+    _history(
+        filing,
+        [
+            (FilingState.RETURNED, _at(106, 11, 28), f"查核記錄 {first.number}：1 項查核意見。"),
+            (FilingState.RESUBMITTED, _at(106, 12, 15), ""),
+            (FilingState.UNDER_REVIEW, _at(106, 12, 18), ""),
+        ],
+        pi=pi,
+        office=office,
+    )
+    v2 = filing.versions.get(number=2)
+    _marks(v2, office, _at(106, 12, 19))
+    second = _record(filing, v2, office, 2, _at(106, 12, 20))
+    _history(
+        filing,
+        [(FilingState.ACCEPTED, _at(106, 12, 20), f"查核記錄 {second.number}：無查核意見。")],
+        pi=pi,
+        office=office,
+    )
+
+
+def _assessments(years, values, office) -> None:
+    """The 106 annual assessments: self-sufficiency (R10) decides the demo's outcome."""
+    rows = []
+    for ay in years:
+        ratio = (values.get(ay.alliance_id) or {}).get("R-SELF") or 0
+        if ratio >= 30:
+            outcome, reasons, conditions = (
+                AssessmentOutcome.CONTINUE,
+                f"各項KPI大致達成，自給率 {ratio}%。",
+                "",
+            )
+        else:
+            outcome, reasons, conditions = (
+                AssessmentOutcome.CONDITIONS,
+                f"自給率 {ratio}% 偏低。",
+                "107 年度須提出營運改善計畫，並於第一次KPI填報說明執行情形。",
+            )
+        rows.append(
+            Assessment(
+                alliance_year=ay,
+                outcome=outcome,
+                reasons=reasons,
+                conditions=conditions,
+                decided_by=office,
+                decided_at=_at(107, 3, 15),
+            )
+        )
+    Assessment.objects.bulk_create(rows)
 
 
 def _load_107(pis, office, values_106) -> int:

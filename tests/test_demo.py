@@ -260,3 +260,23 @@ def test_demo_accounts_have_their_roles(demo, client):
     ]:
         client.force_login(User.objects.get(email=email))
         assert client.get(f"/alliances/{alliance.pk}/").status_code == status, email
+
+
+def test_the_demo_shows_the_review_loop_and_the_annual_assessments(demo, client, db):
+    from alliances.models import AllianceYear
+    from kpi.models import Assessment, AuditRecord
+    from tests.review_helpers import pdf_text
+
+    records = list(AuditRecord.objects.order_by("serial"))
+    assert [r.number for r in records] == ["106-1-001", "106-1-002"]
+    assert records[0].has_findings and not records[1].has_findings
+    assert "技術服務收入請附上合約" in pdf_text(records[0].pdf.read()).replace("\n", "")
+    years_106 = AllianceYear.objects.filter(programme_year__roc_year=106)
+    assert Assessment.objects.filter(alliance_year__in=years_106).count() == years_106.count()
+    client.force_login(User.objects.get(email="viewer@example.org"))
+    overview = client.get("/office/review/106/second/").content.decode()
+    assert "繼續補助" in overview and "有條件繼續補助" in overview
+    client.force_login(User.objects.get(email="pi@example.org"))
+    alliance = records[0].filing.alliance_year.alliance
+    page = client.get(f"/alliances/{alliance.pk}/filings/106/first/").content.decode()
+    assert "查核記錄 106-1-001" in page and "查核記錄 106-1-002" in page

@@ -8,7 +8,6 @@ you": people never learn of alliances they may not see.
 import pytest
 
 from kpi.models import BulkIssue
-
 from tests.filing_helpers import submitted_first_filing
 from tests.review_helpers import issued_record
 from tests.urlmatrix import all_patterns, build

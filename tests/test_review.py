@@ -111,11 +111,13 @@ def test_the_record_is_emailed_with_its_pdf_to_the_team_and_not_to_outsiders(peo
     assert logged.count() == 3 and set(logged.values_list("status", flat=True)) == {"sent"}
 
 
-def test_a_refusing_mail_server_is_retried_and_its_failure_shown(people, worker, settings):
+def test_a_refusing_mail_server_is_retried_and_its_failure_shown(
+    people, worker, settings, client, monkeypatch
+):
     from tests.support import FlakyEmailBackend
 
     settings.MAILERS = {"default": {"BACKEND": "tests.support.FlakyEmailBackend"}}
-    FlakyEmailBackend.failures = 100
+    monkeypatch.setattr(FlakyEmailBackend, "failures", 100)
     version = reviewing(people)
     record = _flag_service_and_issue(people, version)
     worker()
@@ -123,7 +125,11 @@ def test_a_refusing_mail_server_is_retried_and_its_failure_shown(people, worker,
     logged = OutboundEmail.objects.filter(dedupe_key__startswith=f"auditrecord:{record.pk}:")
     assert set(logged.values_list("status", flat=True)) == {"retrying"}
     assert all("SMTPServerDisconnected" in e.last_error for e in logged)
-    FlakyEmailBackend.failures = 0
+    client.force_login(people.office)
+    with time_machine.travel(REVIEW_DAY, tick=False):
+        page = client.get(f"/alliances/{people.alliance.pk}/filings/106/first/review/")
+    html = page.content.decode()
+    assert html.count("寄送失敗，將重試") == 3 and "SMTPServerDisconnected" in html
 
 
 def test_no_flags_gives_a_no_findings_record_and_accepts_the_filing(people):
@@ -164,7 +170,10 @@ def test_only_the_office_reopens_an_accepted_filing_with_a_reason_and_it_is_audi
             )
         with pytest.raises(filings.FilingError):  # a past deadline
             review.filing_reopen(
-                filing=filing, by=people.office, reason="金額誤植", correction_due=dt.date(2018, 2, 1)
+                filing=filing,
+                by=people.office,
+                reason="金額誤植",
+                correction_due=dt.date(2018, 2, 1),
             )
         with pytest.raises(filings.FilingError):
             review.filing_reopen(
@@ -245,16 +254,24 @@ def test_two_reviewers_never_overwrite_each_others_marks(people, make_user):
     with time_machine.travel(REVIEW_DAY, tick=False):
         # Both open the page: no marks yet (revision 0 everywhere).
         review.mark_save(
-            version=version, by=people.office, code="R-FEE", verdict="flagged",
-            reason="會費收據不足", expected_revision=0,
+            version=version,
+            by=people.office,
+            code="R-FEE",
+            verdict="flagged",
+            reason="會費收據不足",
+            expected_revision=0,
         )
         with pytest.raises(review.StaleMark, match="王專員"):
             review.mark_save(
                 version=version, by=second, code="R-FEE", verdict="accepted", expected_revision=0
             )
         review.mark_save(
-            version=version, by=second, code="O-PATENT-A", verdict="flagged",
-            reason="專利申請號不符", expected_revision=0,
+            version=version,
+            by=second,
+            code="O-PATENT-A",
+            verdict="flagged",
+            reason="專利申請號不符",
+            expected_revision=0,
         )
     marks = {m.code: (m.verdict, m.by) for m in ReviewMark.objects.all()}
     assert marks == {
@@ -266,8 +283,12 @@ def test_two_reviewers_never_overwrite_each_others_marks(people, make_user):
 def test_internal_notes_stay_in_the_office(people, client):
     version = reviewing(people)
     with time_machine.travel(REVIEW_DAY, tick=False):
-        review.filing_note(filing=version.filing, by=people.office, text="內部：下週再看", internal=True)
-        review.filing_note(filing=version.filing, by=people.office, text="請備妥合約正本", internal=False)
+        review.filing_note(
+            filing=version.filing, by=people.office, text="內部：下週再看", internal=True
+        )
+        review.filing_note(
+            filing=version.filing, by=people.office, text="請備妥合約正本", internal=False
+        )
     url = f"/alliances/{people.alliance.pk}/filings/106/first/"
     client.force_login(people.pi)
     html = client.get(url).content.decode()
@@ -285,8 +306,12 @@ def test_expected_outcomes_are_reviewed_returned_and_accepted_without_a_numbered
     with time_machine.travel(at(2017, 5, 10), tick=False):
         filings.filing_review_start(filing=filing, by=people.office)
         review.mark_save(
-            version=version, by=people.office, code="R-FEE", verdict="flagged",
-            reason="會費目標過低", rule="P2",
+            version=version,
+            by=people.office,
+            code="R-FEE",
+            verdict="flagged",
+            reason="會費目標過低",
+            rule="P2",
         )
         with pytest.raises(filings.FilingError):
             review.audit_record_issue(filing=filing, by=people.office)
@@ -308,16 +333,21 @@ def test_expected_outcomes_are_reviewed_returned_and_accepted_without_a_numbered
 
 def test_the_annual_assessment_follows_the_second_filing(people, client):
     ay = people.alliance_years[106]
-    with time_machine.travel(at(2018, 2, 10), tick=False):
-        with pytest.raises(filings.FilingError, match="第二次"):
-            review.assessment_save(
-                alliance_year=ay, by=people.office, outcome="continue", reasons="達標"
-            )
+    with (
+        time_machine.travel(at(2018, 2, 10), tick=False),
+        pytest.raises(filings.FilingError, match="第二次"),
+    ):
+        review.assessment_save(
+            alliance_year=ay, by=people.office, outcome="continue", reasons="達標"
+        )
     from kpi.models import Filing, FilingVersion
 
     second = Filing.objects.create(alliance_year=ay, kind=FilingKind.SECOND, state="submitted")
     FilingVersion.objects.create(
-        filing=second, number=1, submitted_at=at(2018, 1, 30), certified_name="林主持人",
+        filing=second,
+        number=1,
+        submitted_at=at(2018, 1, 30),
+        certified_name="林主持人",
         statement="…",
     )
     with time_machine.travel(at(2018, 2, 20), tick=False):
@@ -330,8 +360,11 @@ def test_the_annual_assessment_follows_the_second_filing(people, client):
                 alliance_year=ay, by=people.pi, outcome="continue", reasons="自評"
             )
         review.assessment_save(
-            alliance_year=ay, by=people.office, outcome="conditions",
-            reasons="廠商會員未達目標", conditions="108 年會員數須達 15 家",
+            alliance_year=ay,
+            by=people.office,
+            outcome="conditions",
+            reasons="廠商會員未達目標",
+            conditions="108 年會員數須達 15 家",
         )
     assessment = Assessment.objects.get()
     assert assessment.get_outcome_display() == "有條件繼續補助"

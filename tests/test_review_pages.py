@@ -28,7 +28,11 @@ def _more_alliances(n, year=106):
     for i in range(n):
         a = Alliance.objects.create(name_zh=f"生技聯盟{i}", field=field, code=f"BIO{i:03d}")
         AllianceYear.objects.create(
-            alliance=a, programme_year=py, phase=2, phase_year=1, subsidy=1_500_000,
+            alliance=a,
+            programme_year=py,
+            phase=2,
+            phase_year=1,
+            subsidy=1_500_000,
             collaboration_weight=100,
         )
 
@@ -98,8 +102,13 @@ def test_the_review_screen_marks_items_and_refuses_stale_or_reasonless_marks(cli
         assert not ReviewMark.objects.exists()
         ok = client.post(
             review_url(people, tail="mark/"),
-            {"code": "R-FEE", "verdict": "flagged", "reason": "收據不足", "rule": "R3",
-             "revision": 0},
+            {
+                "code": "R-FEE",
+                "verdict": "flagged",
+                "reason": "收據不足",
+                "rule": "R3",
+                "revision": 0,
+            },
         )
         assert ok.status_code == 302
         stale = client.post(
@@ -114,8 +123,13 @@ def test_the_review_screen_marks_items_and_refuses_stale_or_reasonless_marks(cli
         record = version.records.get(source="revenue")
         client.post(
             review_url(people, tail="mark/"),
-            {"record": record.pk, "verdict": "flagged", "reason": "發票日期不符", "revision": 0,
-             "item": "R-SERVICE"},
+            {
+                "record": record.pk,
+                "verdict": "flagged",
+                "reason": "發票日期不符",
+                "revision": 0,
+                "item": "R-SERVICE",
+            },
         )
         assert ReviewMark.objects.get(record=record).reason == "發票日期不符"
 
@@ -137,8 +151,12 @@ def test_issue_from_the_page_then_the_pi_sees_the_record_and_its_pdf(client, peo
     version = reviewing(people)
     with time_machine.travel(REVIEW_DAY, tick=False):
         review.mark_save(
-            version=version, by=people.office, code="R-SERVICE", verdict="flagged",
-            reason="請補發票", rule="R5",
+            version=version,
+            by=people.office,
+            code="R-SERVICE",
+            verdict="flagged",
+            reason="請補發票",
+            rule="R5",
         )
         review.accept_unmarked(version=version, by=people.office)
         client.force_login(people.office)
@@ -174,16 +192,22 @@ def test_a_resubmission_shows_the_flagged_items_first_and_what_changed(client, p
     version = reviewing(people)
     with time_machine.travel(REVIEW_DAY, tick=False):
         review.mark_save(
-            version=version, by=people.office, code="R-OTHER", verdict="flagged",
-            reason="其他收入未登錄", rule="R2",
+            version=version,
+            by=people.office,
+            code="R-OTHER",
+            verdict="flagged",
+            reason="其他收入未登錄",
+            rule="R2",
         )
         review.accept_unmarked(version=version, by=people.office)
         review.audit_record_issue(filing=version.filing, by=people.office)
     with time_machine.travel(at(2017, 12, 1), tick=False):
         ledger.record_save(
             record=RevenueEntry(
-                alliance_year=people.alliance_years[106], kind="other_operating",
-                amount=25_000, date=__import__("datetime").date(2017, 9, 1),
+                alliance_year=people.alliance_years[106],
+                kind="other_operating",
+                amount=25_000,
+                date=__import__("datetime").date(2017, 9, 1),
                 payer_kind="university",
             ),
             by=people.pi,
@@ -194,7 +218,7 @@ def test_a_resubmission_shows_the_flagged_items_first_and_what_changed(client, p
         filings.filing_review_start(filing=version.filing, by=people.office)
     client.force_login(people.office)
     html = client.get(review_url(people)).content.decode()
-    rows = html.split('<tbody>', 1)[1]
+    rows = html.split("<tbody>", 1)[1]
     assert rows.index('id="item-R-OTHER"') < rows.index('id="item-M-COMPANY"')
     assert "上次查核記錄已標記" in html and "106-1-001" in html
     assert "25,000" in html  # the added record in the changes

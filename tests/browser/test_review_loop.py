@@ -94,7 +94,9 @@ def test_submit_flag_issue_correct_resubmit_accept(live_server, transactional_db
     first_row = office.locator("table.review tbody tr").first
     expect(first_row).to_have_attribute("id", "item-R-SERVICE")
     expect(first_row).to_contain_text("上次查核記錄已標記")
-    expect(office.get_by_role("region", name=re.compile("第 1 版之後變更"))).to_contain_text("15,000")
+    expect(office.get_by_role("region", name=re.compile("第 1 版之後變更"))).to_contain_text(
+        "15,000"
+    )
     office.get_by_role("button", name="尚未標記的項目全部通過").click()
     office.get_by_role("button", name="開立查核記錄").click()
     expect(office.get_by_role("status").first).to_contain_text("106-1-002")
