@@ -592,7 +592,10 @@ def bulk_issue_task(bulk_id: int) -> str:
             record = audit_record_issue(
                 filing=filing, by=bulk.by, correction_due=bulk.correction_due
             )
-        except FilingError as error:
+        except Exception as error:  # one filing's failure never stops the others
+            if not isinstance(error, FilingError):
+                logger.exception("bulk issue %s: filing %s failed", bulk.pk, filing_id)
+                error = _("An unexpected error; the filing is unchanged. Issue it on its page.")
             failures.append(
                 {
                     "filing": filing_id,
