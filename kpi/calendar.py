@@ -64,15 +64,18 @@ class Deadline:
         return (self.due - (today or roc.today())).days
 
 
-def deadline(filing: Filing, programme_year, extension=None) -> Deadline:
+_READ = object()
+
+
+def deadline(filing: Filing, programme_year, extension=_READ) -> Deadline:
     """The deadline that applies to this filing now. A returned filing is due by its
     correction deadline; an office extension moves the day to its own date. Pass the latest
-    extension if it is already loaded; otherwise it is read."""
+    extension (None: there is none) if it is already loaded; otherwise it is read."""
     opens, due = window(filing.kind, programme_year)
     correction = filing.state == FilingState.RETURNED and filing.correction_due is not None
     base = filing.correction_due if correction else due
-    if extension is None and filing.pk:
-        extension = filing.extensions.order_by("-granted_at", "-pk").first()
+    if extension is _READ:
+        extension = filing.extensions.order_by("-granted_at", "-pk").first() if filing.pk else None
     applies = extension if extension is not None and extension.until > base else None
     return Deadline(
         opens=None if correction else opens,

@@ -353,6 +353,8 @@ def filing_review_start(*, filing: Filing, by) -> Filing:
 def filing_return(*, filing: Filing, by, comment: str, correction_due=None) -> Filing:
     """Return for correction, until `correction_due` (default: the calendar's)."""
     filing = _office_step(filing, by)
+    if filing.kind != FilingKind.EXPECTED:
+        raise FilingError(_("A KPI filing is returned by issuing its audit record."))
     if filing.state != FilingState.UNDER_REVIEW:
         raise FilingError(
             _("Only a filing under review can be returned; this one is %(state)s.")
@@ -386,6 +388,10 @@ def filing_accept(*, filing: Filing, by, comment: str = "") -> Filing:
     end (changes to covered records need a reason); accepted expected outcomes become the
     year's targets."""
     filing = _office_step(filing, by)
+    if filing.kind != FilingKind.EXPECTED:
+        raise FilingError(
+            _("A KPI filing is accepted by issuing its audit record with no findings.")
+        )
     if filing.state != FilingState.UNDER_REVIEW:
         raise FilingError(
             _("Only a filing under review can be accepted; this one is %(state)s.")

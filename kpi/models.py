@@ -613,6 +613,16 @@ class AuditRecord(models.Model):
     def has_findings(self) -> bool:
         return bool(self.findings)
 
+    def pdf_bytes(self) -> bytes:
+        """The stored PDF, checked against the SHA-256 taken when it was issued."""
+        import hashlib
+
+        with self.pdf.open("rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise ImmutableError(f"the stored PDF of audit record {self.number} was altered")
+        return data
+
 
 class AssessmentOutcome(models.TextChoices):
     CONTINUE = "continue", _("Continue")

@@ -511,6 +511,9 @@ def assessment_save(
 # --- bulk issue -----------------------------------------------------------------------
 
 BULK_LABEL = gettext_lazy("Issue the audit records of every reviewed filing")
+# A bulk still queued or running after this long is taken as dead (its worker stopped):
+# it no longer blocks a new one.
+BULK_STALE_AFTER = dt.timedelta(hours=1)
 
 
 def reviewed_filings(roc_year: int, period: str):
@@ -548,10 +551,13 @@ def bulk_issue_start(*, roc_year: int, period: str, by, correction_due: dt.date)
         raise FilingError(_("Audit records are issued for KPI filings only."))
     if correction_due is None or correction_due < roc.today():
         raise FilingError(_("The correction deadline cannot be in the past."))
+    # One bulk per period at a time: the programme year's row serializes double clicks.
+    ProgrammeYear.objects.select_for_update().filter(roc_year=roc_year).first()
     running = BulkIssue.objects.filter(
         roc_year=roc_year,
         period=period,
         status__in=[BulkIssue.Status.QUEUED, BulkIssue.Status.RUNNING],
+        created_at__gte=timezone.now() - BULK_STALE_AFTER,
     ).exists()
     if running:
         raise FilingError(_("A bulk issue of this period is already running; wait for it."))
@@ -584,6 +590,20 @@ def bulk_issue_task(bulk_id: int) -> str:
     if bulk.status == BulkIssue.Status.FINISHED:
         return "finished already"
     BulkIssue.objects.filter(pk=bulk.pk).update(status=BulkIssue.Status.RUNNING)
+    try:
+        issued, failures = _bulk_run(bulk)
+    except Exception:
+        BulkIssue.objects.filter(pk=bulk.pk).update(
+            status=BulkIssue.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    BulkIssue.objects.filter(pk=bulk.pk).update(
+        status=BulkIssue.Status.FINISHED, finished_at=timezone.now()
+    )
+    return f"{len(issued)} issued, {len(failures)} refused"
+
+
+def _bulk_run(bulk: BulkIssue) -> tuple[list, list]:
     issued, failures = list(bulk.issued), list(bulk.failures)
     done = bulk.done
     for filing_id in bulk.filing_ids[done:]:
@@ -607,7 +627,4 @@ def bulk_issue_task(bulk_id: int) -> str:
             issued.append(record.pk)
         done += 1
         BulkIssue.objects.filter(pk=bulk.pk).update(done=done, issued=issued, failures=failures)
-    BulkIssue.objects.filter(pk=bulk.pk).update(
-        status=BulkIssue.Status.FINISHED, finished_at=timezone.now()
-    )
-    return f"{len(issued)} issued, {len(failures)} refused"
+    return issued, failures

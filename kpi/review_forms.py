@@ -33,6 +33,7 @@ class MarkForm(forms.Form):
     code = forms.CharField(required=False, widget=forms.HiddenInput)
     record = forms.IntegerField(required=False, widget=forms.HiddenInput)
     revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,7 @@ behind an item, findings as the reader's language shows them, and audit records.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal import roc
@@ -14,6 +14,7 @@ from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
 from kpi import calendar, catalog
 from kpi.filing_selectors import totals_from_items
 from kpi.models import (
+    Activity,
     ActivityKind,
     AuditRecord,
     Filing,
@@ -21,7 +22,9 @@ from kpi.models import (
     FilingKind,
     FilingState,
     FilingVersion,
+    Outcome,
     OutcomeKind,
+    RevenueEntry,
     RevenueKind,
     ReviewMark,
     SnapshotItem,
@@ -81,6 +84,11 @@ def overview(roc_year: int, period: str, *, field_code="", phase=None, status=""
     years = (
         AllianceYear.objects.filter(programme_year__roc_year=roc_year)
         .select_related("alliance__field", "programme_year", "assessment")
+        .annotate(
+            has_records=Exists(RevenueEntry.objects.filter(alliance_year=OuterRef("pk")))
+            | Exists(Outcome.objects.filter(alliance_year=OuterRef("pk")))
+            | Exists(Activity.objects.filter(alliance_year=OuterRef("pk")))
+        )
         .order_by("alliance__field__code", "alliance__code", "alliance__pk")
     )
     if field_code:
@@ -103,14 +111,20 @@ def overview(roc_year: int, period: str, *, field_code="", phase=None, status=""
         versions = list(filing.versions.all()) if filing else []
         records = list(filing.audit_records.all()) if filing else []
         if filing is None:
-            d = calendar.deadline(Filing(alliance_year=ay, kind=period), ay.programme_year)
-            state = NOT_STARTED
+            d = calendar.deadline(Filing(alliance_year=ay, kind=period), ay.programme_year, None)
+            state = FilingState.DRAFT
         else:
             extensions = list(filing.extensions.all())
             d = calendar.deadline(filing, ay.programme_year, extensions[0] if extensions else None)
             state = filing.state
-            if filing.state == FilingState.DRAFT and not versions and not filing.targets:
-                state = NOT_STARTED
+        if state == FilingState.DRAFT and not versions:
+            # Started: targets entered (expected outcomes), records in the ledger (KPI).
+            started = (
+                bool(filing and filing.targets)
+                if period == FilingKind.EXPECTED
+                else (ay.has_records)
+            )
+            state = FilingState.DRAFT if started else NOT_STARTED
         if state in (NOT_STARTED, FilingState.DRAFT, FilingState.RETURNED) and d.passed(now):
             state = OVERDUE
         rows.append(

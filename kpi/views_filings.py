@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import is_office, require
+from accounts.permissions import require
 from alliance_portal import roc
 from alliances import permissions as alliance_permissions
 from kpi import calendar, catalog, checks, filing_selectors, filings, permissions, review_selectors
@@ -140,7 +140,7 @@ def filing_detail(request, pk, year, filing):
     history = []
     if filing.pk:
         history = filing.transitions.select_related("by")
-        if not is_office(request.user):
+        if not alliance_permissions.is_programme_reader(request.user):
             history = history.filter(internal=False)
     records = []
     if filing.pk:

@@ -214,8 +214,7 @@ def review_records_zip(request, year, period):
             code = (
                 record.filing.alliance_year.alliance.code or record.filing.alliance_year.alliance_id
             )
-            with record.pdf.open("rb") as handle:
-                archive.writestr(f"{record.number}-{code}.pdf", handle.read())
+            archive.writestr(f"{record.number}-{code}.pdf", record.pdf_bytes())
     spool.seek(0)
     return FileResponse(
         spool,
@@ -323,9 +322,10 @@ def _review_context(request, alliance, ay, filing, **extra):
             initial={"correction_due": calendar.correction_default(filing.kind, year)}
         ),
         "return_form": ReturnForm(
-            initial={"correction_due": calendar.correction_default(filing.kind, year)}
+            prefix="return",
+            initial={"correction_due": calendar.correction_default(filing.kind, year)},
         ),
-        "accept_form": AcceptForm(),
+        "accept_form": AcceptForm(prefix="accept"),
         "reopen_form": ReopenForm(),
         "note_form": NoteForm(),
         "assessment": getattr(ay, "assessment", None) if filing.kind == FilingKind.SECOND else None,
@@ -408,6 +408,18 @@ def review_mark(request, alliance, ay, filing):
     version = filing_selectors.latest_version(filing)
     if version is None:
         raise Http404
+    if form.cleaned_data["version"] != version.number:
+        return _refused(
+            request,
+            alliance,
+            ay,
+            filing,
+            _(
+                "Your page showed version %(seen)s; version %(now)s was submitted since. "
+                "Nothing was saved: mark the new version."
+            )
+            % {"seen": form.cleaned_data["version"], "now": version.number},
+        )
     record = None
     if form.cleaned_data.get("record"):
         record = SnapshotRecord.objects.filter(
@@ -501,15 +513,7 @@ def review_issue(request, alliance, ay, filing):
 
 @office_action
 def review_return(request, alliance, ay, filing):
-    if filing.kind != FilingKind.EXPECTED:
-        return _refused(
-            request,
-            alliance,
-            ay,
-            filing,
-            _("A KPI filing is returned by issuing its audit record."),
-        )
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, prefix="return")
     if not form.is_valid():
         return _refused(
             request,
@@ -534,15 +538,7 @@ def review_return(request, alliance, ay, filing):
 
 @office_action
 def review_accept(request, alliance, ay, filing):
-    if filing.kind != FilingKind.EXPECTED:
-        return _refused(
-            request,
-            alliance,
-            ay,
-            filing,
-            _("A KPI filing is accepted by issuing its audit record with no findings."),
-        )
-    form = AcceptForm(request.POST)
+    form = AcceptForm(request.POST, prefix="accept")
     form.is_valid()
     try:
         filing_accept(filing=filing, by=request.user, comment=form.cleaned_data.get("comment", ""))
@@ -619,8 +615,6 @@ def audit_record_pdf(request, pk, year, filing, aid):
     if not filing.pk:
         raise Http404
     record = get_object_or_404(AuditRecord, pk=aid, filing=filing)
-    return FileResponse(
-        record.pdf.open("rb"),
-        filename=f"audit-record-{record.number}.pdf",
-        content_type="application/pdf",
-    )
+    response = HttpResponse(record.pdf_bytes(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="audit-record-{record.number}.pdf"'
+    return response

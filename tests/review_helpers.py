@@ -33,6 +33,28 @@ def issued_record(people):
         return review.audit_record_issue(filing=filing, by=people.office)
 
 
+def office_returns(people, filing, reason="請更正", correction_due=None):
+    """The office flags technical-service revenue and issues the audit record: the KPI
+    filing is returned (call inside a time when the deadline is not past)."""
+    from kpi import review
+
+    version = filing.versions.order_by("-number").first()
+    review.mark_save(
+        version=version, by=people.office, code="R-SERVICE", verdict="flagged", reason=reason
+    )
+    review.accept_unmarked(version=version, by=people.office)
+    return review.audit_record_issue(filing=filing, by=people.office, correction_due=correction_due)
+
+
+def office_accepts(people, filing):
+    """The office accepts every item and issues a "no findings" audit record."""
+    from kpi import review
+
+    version = filing.versions.order_by("-number").first()
+    review.accept_unmarked(version=version, by=people.office)
+    return review.audit_record_issue(filing=filing, by=people.office)
+
+
 def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     return "\n".join(page.extract_text() for page in reader.pages)

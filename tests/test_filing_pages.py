@@ -12,6 +12,7 @@ from kpi import filing_selectors, filings
 from kpi import services as ledger
 from kpi.models import Filing, FilingExtension, FilingKind, FilingState, FilingVersion, RevenueEntry
 from tests.filing_helpers import at, full_targets, submitted_expected, submitted_first_filing
+from tests.review_helpers import office_returns
 
 
 def url(people, filing="first", tail="", year=106):
@@ -108,7 +109,7 @@ def test_the_version_page_shows_items_records_and_what_changed(client, people):
     version = submitted_first_filing(people)
     with time_machine.travel(at(2017, 11, 5), tick=False):
         filings.filing_review_start(filing=version.filing, by=people.office)
-        filings.filing_return(filing=version.filing, by=people.office, comment="請補登")
+        office_returns(people, version.filing, "請補登")
     ledger.record_save(
         record=RevenueEntry(
             alliance_year=people.alliance_years[106],
@@ -174,7 +175,7 @@ def test_filing_pages_run_a_bounded_number_of_queries(client, people, who, tail,
     first = submitted_first_filing(people)
     with time_machine.travel(at(2017, 11, 5), tick=False):
         filings.filing_review_start(filing=first.filing, by=people.office)
-        filings.filing_return(filing=first.filing, by=people.office, comment="請補登")
+        office_returns(people, first.filing, "請補登")
     client.force_login(getattr(people, who))
     counts = []
     for n in (5, 50):

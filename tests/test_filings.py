@@ -22,6 +22,7 @@ from kpi.models import (
     SnapshotRecord,
 )
 from tests.filing_helpers import at, full_targets, submitted_expected, submitted_first_filing
+from tests.review_helpers import office_accepts, office_returns
 
 
 def _first(people, roc_year=106):
@@ -377,7 +378,7 @@ def test_every_transition_is_in_the_history_with_an_audit_event(people):
     filing = version.filing
     with time_machine.travel(at(2017, 11, 5), tick=False):
         filings.filing_review_start(filing=filing, by=people.office)
-        filings.filing_return(filing=filing, by=people.office, comment="技術服務金額請附發票")
+        office_returns(people, filing, "技術服務金額請附發票")
     filing.refresh_from_db()
     assert filing.state == FilingState.RETURNED
     assert filing.correction_due == dt.date(2017, 12, 31)
@@ -392,7 +393,9 @@ def test_every_transition_is_in_the_history_with_an_audit_event(people):
         .order_by("pk")
         .values_list("action", flat=True)
     )
-    assert actions == ["filing.submitted", "filing.review_started", "filing.returned"]
+    assert actions == ["filing.submitted", "filing.review_started"]
+    issued = AuditEvent.objects.get(action="audit_record.issued", target_id=str(filing.pk))
+    assert issued.after["state"] == "returned" and issued.after["number"] == "106-1-001"
 
 
 def test_a_resubmission_is_a_new_version_showing_what_changed(people):
@@ -400,7 +403,7 @@ def test_a_resubmission_is_a_new_version_showing_what_changed(people):
     filing = version.filing
     with time_machine.travel(at(2017, 11, 5), tick=False):
         filings.filing_review_start(filing=filing, by=people.office)
-        filings.filing_return(filing=filing, by=people.office, comment="請補登其他收入")
+        office_returns(people, filing, "請補登其他收入")
     added = ledger.record_save(
         record=RevenueEntry(
             alliance_year=people.alliance_years[106],
@@ -426,9 +429,7 @@ def test_resubmitting_after_the_correction_deadline_is_refused(people):
     filing = submitted_first_filing(people).filing
     with time_machine.travel(at(2017, 11, 5), tick=False):
         filings.filing_review_start(filing=filing, by=people.office)
-        filings.filing_return(
-            filing=filing, by=people.office, comment="請更正", correction_due=dt.date(2017, 11, 20)
-        )
+        office_returns(people, filing, "請更正", correction_due=dt.date(2017, 11, 20))
     with (
         time_machine.travel(at(2017, 11, 21, 0, 0, 1), tick=False),
         pytest.raises(filings.FilingError, match="106.11.20"),
@@ -440,7 +441,7 @@ def test_records_changed_after_an_accepted_filing_show_with_their_reasons(people
     first = submitted_first_filing(people).filing
     with time_machine.travel(at(2017, 11, 5), tick=False):
         filings.filing_review_start(filing=first, by=people.office)
-        filings.filing_accept(filing=first, by=people.office)
+        office_accepts(people, first)
     entry = RevenueEntry.objects.get(pk=people.entry.pk)
     entry.amount = 100_000
     with pytest.raises(ledger.ReasonRequired):
@@ -461,9 +462,11 @@ def test_only_the_office_routes_and_an_accepted_filing_is_final(people):
         filings.filing_review_start(filing=filing, by=people.pi)
     with time_machine.travel(at(2017, 11, 5), tick=False):
         filings.filing_review_start(filing=filing, by=people.office)
-        filings.filing_accept(filing=filing, by=people.office)
+        with pytest.raises(filings.FilingError, match="查核記錄"):  # KPI: only by a record
+            filings.filing_accept(filing=filing, by=people.office)
+        office_accepts(people, filing)
         with pytest.raises(filings.FilingError):
-            filings.filing_return(filing=filing, by=people.office, comment="再改")
+            office_returns(people, filing, "再改")
         with pytest.raises(filings.FilingError):
             _submit(people, filing)
     filing.refresh_from_db()

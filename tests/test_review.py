@@ -87,7 +87,13 @@ def test_the_pdf_holds_every_finding_its_reason_and_roc_dates_in_embedded_cjk_fo
     assert fonts and all(f["embedded"] for f in fonts), fonts
     assert any("CJK" in f["name"] for f in fonts), fonts
     assert page_count(data) >= 1
-    # Stored unchangeable.
+    # Stored unchangeable: the row refuses a change, the file is checked when read.
+    assert record.pdf_bytes() == data
+    with open(record.pdf.path, "r+b") as handle:
+        handle.seek(-8, 2)
+        handle.write(b"tampered")
+    with pytest.raises(ImmutableError):
+        record.pdf_bytes()
     with pytest.raises(ImmutableError):
         record.save()
     with pytest.raises(ImmutableError):
@@ -371,3 +377,8 @@ def test_the_annual_assessment_follows_the_second_filing(people, client):
     client.force_login(people.pi)
     html = client.get(f"/alliances/{people.alliance.pk}/filings/106/").content.decode()
     assert "有條件繼續補助" in html and "108 年會員數須達 15 家" in html
+    client.force_login(people.office)
+    with time_machine.travel(at(2018, 2, 20), tick=False):
+        overview = client.get("/office/review/106/second/").content.decode()
+    row = overview.split(people.alliance.name_zh, 1)[1].split("</tr>", 1)[0]
+    assert "有條件繼續補助" in row
