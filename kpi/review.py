@@ -105,6 +105,21 @@ def unmarked_items(version: FilingVersion) -> list:
 # --- marks ----------------------------------------------------------------------------
 
 
+def _reviewing(version: FilingVersion, by) -> Filing:
+    """The version's filing, locked, if the office may mark this version now: the filing
+    is under review and this is its latest version."""
+    filing = _office(version.filing, by)
+    if filing.state != FilingState.UNDER_REVIEW:
+        raise FilingError(
+            _("Marks can be set only while the filing is under review; it is %(state)s.")
+            % {"state": filing.get_state_display()}
+        )
+    latest = _last_version(filing)
+    if latest is None or latest.pk != version.pk:
+        raise FilingError(_("Only the latest submitted version is reviewed."))
+    return filing
+
+
 @transaction.atomic
 def mark_save(
     *,
@@ -123,15 +138,7 @@ def mark_save(
     `expected_revision` is the mark's revision the reviewer saw (0: no mark yet); if
     someone saved the mark since, nothing is saved (StaleMark). Marks on other items are
     never touched, so two reviewers marking different items both keep their work."""
-    filing = _office(version.filing, by)
-    if filing.state != FilingState.UNDER_REVIEW:
-        raise FilingError(
-            _("Marks can be set only while the filing is under review; it is %(state)s.")
-            % {"state": filing.get_state_display()}
-        )
-    latest = _last_version(filing)
-    if latest is None or latest.pk != version.pk:
-        raise FilingError(_("Only the latest submitted version is reviewed."))
+    filing = _reviewing(version, by)
     if verdict not in MarkVerdict.values:
         raise FilingError(_("Choose accept or flag."))
     if bool(code) == (record is not None):
@@ -189,12 +196,7 @@ def _mark_state(mark: ReviewMark | None) -> dict:
 @transaction.atomic
 def accept_unmarked(*, version: FilingVersion, by) -> int:
     """Accept every item of the version nobody has marked yet; returns how many."""
-    filing = _office(version.filing, by)
-    if filing.state != FilingState.UNDER_REVIEW:
-        raise FilingError(
-            _("Marks can be set only while the filing is under review; it is %(state)s.")
-            % {"state": filing.get_state_display()}
-        )
+    filing = _reviewing(version, by)
     items = unmarked_items(version)
     now = timezone.now()
     ReviewMark.objects.bulk_create(

@@ -4,6 +4,7 @@ an audit record's PDF. The department viewer reads all of it and changes nothing
 alliance's people reach only their own audit records' PDFs."""
 
 import csv
+import datetime as dt
 import functools
 import io
 import tempfile
@@ -28,6 +29,7 @@ from kpi.filings import FilingError, filing_accept, filing_return, filing_review
 from kpi.models import (
     AuditRecord,
     BulkIssue,
+    Filing,
     FilingKind,
     FilingState,
     SnapshotRecord,
@@ -77,19 +79,24 @@ def review_home(request):
     if year is None:
         messages.info(request, _("There is no programme year yet; add one first."))
         return redirect("office_programme_years")
+    # The latest period with filings waiting for the office; else the calendar's guess.
+    waiting = (
+        Filing.objects.filter(
+            state__in=[FilingState.SUBMITTED, FilingState.UNDER_REVIEW, FilingState.RESUBMITTED]
+        )
+        .order_by("-alliance_year__programme_year__roc_year", "-kind")  # second > first > exp.
+        .values_list("alliance_year__programme_year__roc_year", "kind")
+        .first()
+    )
+    if waiting:
+        return redirect("review_overview", year=waiting[0], period=waiting[1])
     today = roc.today()
     period = FilingKind.EXPECTED
-    if today > year.expected_outcomes_due + _days(75):
+    if today > year.expected_outcomes_due + dt.timedelta(days=75):
         period = FilingKind.FIRST
-    if today > year.first_kpi_due + _days(60):
+    if today > year.first_kpi_due + dt.timedelta(days=60):
         period = FilingKind.SECOND
     return redirect("review_overview", year=year.roc_year, period=period)
-
-
-def _days(n):
-    import datetime as dt
-
-    return dt.timedelta(days=n)
 
 
 @office_view(viewers=True)
@@ -243,7 +250,7 @@ def review_bulk_start(request, year, period):
         else:
             return redirect("review_bulk", bid=bulk.pk)
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _errors(form))
     return redirect("review_overview", year=year, period=period)
 
 
@@ -380,6 +387,11 @@ def _refused(request, alliance, ay, filing, message, **forms):
     )
 
 
+def _errors(form) -> str:
+    """A form's messages in one sentence, for the message at the top of the page."""
+    return "; ".join(str(e) for errs in form.errors.values() for e in errs)
+
+
 def _back(filing, anchor=""):
     ay = filing.alliance_year
     url = reverse(
@@ -403,8 +415,7 @@ def review_start(request, alliance, ay, filing):
 def review_mark(request, alliance, ay, filing):
     form = MarkForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        return _refused(request, alliance, ay, filing, errors)
+        return _refused(request, alliance, ay, filing, _errors(form))
     version = filing_selectors.latest_version(filing)
     if version is None:
         raise Http404
@@ -552,8 +563,7 @@ def review_accept(request, alliance, ay, filing):
 def review_reopen(request, alliance, ay, filing):
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        return _refused(request, alliance, ay, filing, errors, reopen_form=form)
+        return _refused(request, alliance, ay, filing, _errors(form), reopen_form=form)
     try:
         review.filing_reopen(
             filing=filing,
@@ -593,8 +603,7 @@ def review_assessment(request, alliance, ay, filing):
         raise Http404
     form = AssessmentForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        return _refused(request, alliance, ay, filing, errors, assessment_form=form)
+        return _refused(request, alliance, ay, filing, _errors(form), assessment_form=form)
     try:
         review.assessment_save(
             alliance_year=ay,

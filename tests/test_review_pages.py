@@ -487,3 +487,9 @@ def test_bulk_issue_goes_on_past_a_filing_it_cannot_issue(people, worker):
     assert issued.filing == theirs.filing and issued.number == "106-1-002"
     [failure] = bulk.failures
     assert failure["alliance"] == people.alliance.name and by_hand.number in failure["error"]
+
+
+def test_the_review_home_opens_the_period_with_filings_waiting(client, people):
+    reviewing(people)
+    client.force_login(people.office)
+    assert client.get("/office/review/")["Location"] == "/office/review/106/first/"
