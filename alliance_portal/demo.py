@@ -15,7 +15,7 @@ from django.db import transaction
 
 from accounts.models import ProgrammeRole, User
 from accounts.services import user_create
-from alliance_portal import demo_filings
+from alliance_portal import demo_filings, demo_history
 from alliances.demo_plan import build_plan, read_reference
 from alliances.models import (
     Alliance,
@@ -203,6 +203,7 @@ def load() -> int:
     created += _continue_into(years[107])
     created += _load_accounts()
     created += demo_filings.load()
+    created += demo_history.load(User.objects.filter(email__iexact="office@example.org").first())
     return created
 
 

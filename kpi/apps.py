@@ -8,6 +8,7 @@ class KpiConfig(AppConfig):
 
     def ready(self):
         from kpi import (
+            historic,  # noqa: F401  (registers the 歷年核定數據 sheet)
             receivers,  # noqa: F401  (recompute verdicts when members change)
             resources,  # noqa: F401  (registers the 收入, 成果 and 活動 sheets)
         )

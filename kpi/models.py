@@ -359,6 +359,8 @@ class FilingVersion(models.Model):
     certified_name = models.CharField(_("certified by (name)"), max_length=100)
     statement = models.TextField(_("certification statement"))
     warnings = models.JSONField(_("warnings at submission"), default=list, blank=True)
+    # Past years' accepted figures imported by the office (kpi/historic.py): items only.
+    imported = models.BooleanField(_("imported"), default=False)
 
     class Meta:
         verbose_name = _("submitted version")

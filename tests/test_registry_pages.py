@@ -166,6 +166,7 @@ def test_import_workbook_command_exits_non_zero_on_any_error(db, tmp_path, peopl
         "收入",
         "成果",
         "活動",
+        "歷年核定數據",
     ]
 
 
