@@ -12,4 +12,11 @@ def portal(request):
         "PORTAL_ENV": settings.PORTAL_ENV,
         "DEMO_DATA_ALLOWED": settings.DEMO_DATA_ALLOWED,
         "my_roles": SimpleLazyObject(lambda: list(active_roles(user).values())),
+        "can_see_reports": SimpleLazyObject(lambda: _reports(user)),
     }
+
+
+def _reports(user) -> bool:
+    from reports.permissions import can_see_reports
+
+    return can_see_reports(user)

@@ -9,6 +9,7 @@ from kpi import views as kpi_views
 from kpi import views_filings, views_review
 from members import views as member_views
 from members import views_office as member_office
+from reports import views as report_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -178,6 +179,25 @@ urlpatterns = [
         views_review.audit_record_pdf,
         name="audit_record_pdf",
     ),
+    path("reports/", report_views.reports_home, name="reports_home"),
+    path("reports/<int:year>/", report_views.report_fields, name="report_fields"),
+    path(
+        "reports/<int:year>/fields/<str:field>/",
+        report_views.report_field_alliances,
+        name="report_field_alliances",
+    ),
+    path("reports/fee-bands/", report_views.report_fee_bands, name="report_fee_bands"),
+    path(
+        "reports/fee-bands/alliances/",
+        report_views.report_fee_band_alliances,
+        name="report_fee_band_alliances",
+    ),
+    path(
+        "reports/<int:year>/self-sufficiency/",
+        report_views.report_self_sufficiency,
+        name="report_self_sufficiency",
+    ),
+    path("reports/<int:year>/targets/", report_views.report_targets, name="report_targets"),
     path("office/review/", views_review.review_home, name="review_home"),
     path(
         "office/review/<int:year>/<str:period>/",

@@ -58,6 +58,15 @@ def test_full_registry_export_reimports_with_nothing_changed(demo, db):
         m.objects.count()
         for m in (Alliance, AllianceYear, Firm, Membership, RevenueEntry, Outcome, Activity)
     )
+    from kpi.models import FilingVersion
+
+    # …and every past year's imported figures (歷年核定數據), unchanged too.
+    n += (
+        FilingVersion.objects.filter(imported=True)
+        .values("filing__alliance_year")
+        .distinct()
+        .count()
+    )
     assert totals["unchanged"] == n
 
     book = load_workbook(io.BytesIO(data))
@@ -280,3 +289,52 @@ def test_the_demo_shows_the_review_loop_and_the_annual_assessments(demo, client,
     alliance = records[0].filing.alliance_year.alliance
     page = client.get(f"/alliances/{alliance.pk}/filings/106/first/").content.decode()
     assert "查核記錄 106-1-001" in page and "查核記錄 106-1-002" in page
+
+
+def test_the_reports_reproduce_the_published_tables(demo, db):
+    """Field report of 106 (members_106.csv, revenue_106.csv) and the 102–106 fee bands
+    (fee_bands_102_106.csv), cell for cell, from the official figures: 106's accepted
+    second filings and 102–105 imported through the 歷年核定數據 sheet."""
+    from reports import figures, selectors
+
+    members = list(csv.DictReader((REFERENCE / "members_106.csv").open(encoding="utf-8")))
+    revenue = list(csv.DictReader((REFERENCE / "revenue_106.csv").open(encoding="utf-8")))
+    rows = selectors.field_report(figures.official(106), 106)
+    assert len(rows) == len(members) == len(revenue)
+    for row, m, r in zip(rows, members, revenue, strict=True):
+        name = row.field.name_zh if row.field else "總計"
+        assert name == m["field_zh"] == r["field_zh"]
+        assert [row.alliances, row.members, row.average_members, row.share, row.next_target] == [
+            int(m[k])
+            for k in (
+                "alliances_derived",
+                "company_members",
+                "avg_members_per_alliance",
+                "share_pct",
+                "target_107",
+            )
+        ], name
+        assert [
+            row.recurring_k,
+            row.transfer_k,
+            row.collaboration_k,
+            row.total_k,
+            row.average_k,
+        ] == [
+            int(r[k])
+            for k in (
+                "recurring_operating",
+                "tech_transfer",
+                "derived_collaboration",
+                "total",
+                "avg_per_alliance",
+            )
+        ], name
+    bands = list(csv.DictReader((REFERENCE / "fee_bands_102_106.csv").open(encoding="utf-8")))
+    result = selectors.fee_bands(figures.official(102, 106), 102, 106)
+    for row, expected in zip(result.rows, bands[:-1], strict=True):
+        name = row.field.name_zh if row.field else "總計"
+        assert name == expected["field_zh"]
+        assert row.cells + [row.total] == [int(v) for k, v in expected.items() if k != "field_zh"]
+    assert bands[-1]["field_zh"] == "share_pct"
+    assert result.shares + [100] == [int(v) for k, v in bands[-1].items() if k != "field_zh"]

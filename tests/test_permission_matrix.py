@@ -96,6 +96,15 @@ MATRIX = {
     "review_records_zip":    "302 404 404 404 404 404 404 404 200 200 404",
     "review_bulk_start":     "302 404 404 404 404 404 404 404 405 404 404",
     "review_bulk":           "302 404 404 404 404 404 404 404 200 200 404",
+    # Reports: aggregates for the programme, reviewers and every PI or co-PI (who see only
+    # their own alliance named); not for assistants or outsiders.
+    "reports_home":          "302 302 302 404 404 404 302 404 302 302 302",
+    "report_fields":         "302 200 200 404 404 404 200 404 200 200 200",
+    "report_field_alliances": "302 200 200 404 404 404 200 404 200 200 200",
+    "report_fee_bands":      "302 200 200 404 404 404 200 404 200 200 200",
+    "report_fee_band_alliances": "302 200 200 404 404 404 200 404 200 200 200",
+    "report_self_sufficiency": "302 200 200 404 404 404 200 404 200 200 200",
+    "report_targets":        "302 200 200 404 404 404 200 404 200 200 200",
     # The public directory; the fixture's alliance has no banner, hence 404 for all.
     "directory":             "200 200 200 200 200 200 200 200 200 200 200",
     "public_alliance":       "200 200 200 200 200 200 200 200 200 200 200",
@@ -196,6 +205,7 @@ def test_permission_matrix(client, people, user_name):
         "filing": "first",
         "number": submitted_first_filing(people).number,
         "period": "first",
+        "field": "mech",
     }
     record = issued_record(people)  # after the submission above: v1 reviewed, no findings
     samples["aid"] = record.pk

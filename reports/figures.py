@@ -1,0 +1,181 @@
+"""The figures reports are made of (domain.md §7): for each alliance-year, the value of
+every catalog item, from one of three sources.
+
+- official: the last version of the accepted second KPI filing (imported past years too);
+- submitted: the latest submitted version, of the second filing or else the first
+  (provisional);
+- live: the ledger and members as they are now (provisional).
+
+Each source is read in a fixed number of queries, whatever the number of alliances.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+
+from alliances.models import AllianceYear
+from kpi import catalog
+from kpi.models import FilingKind, FilingState, FilingVersion, RevenueEntry, SnapshotItem
+from members.models import MemberKind, Membership
+
+OFFICIAL, SUBMITTED, LIVE = "official", "submitted", "live"
+SOURCES = (OFFICIAL, SUBMITTED, LIVE)
+
+
+@dataclass
+class YearFigures:
+    ay: AllianceYear
+    values: dict = field(default_factory=dict)
+    version_id: int | None = None  # the snapshot behind the values (official, submitted)
+    version_number: int | None = None
+    filing_kind: str = ""
+
+    @property
+    def alliance(self):
+        return self.ay.alliance
+
+    def get(self, code: str) -> int:
+        return self.values.get(code) or 0
+
+    # For templates, which cannot look up "M-COMPANY":
+    @property
+    def members(self) -> int:
+        return self.get("M-COMPANY")
+
+    @property
+    def fees(self) -> int:
+        return self.get("R-FEE")
+
+    @property
+    def recurring(self) -> int:
+        return self.get("R-RECURRING")
+
+    @property
+    def transfer(self) -> int:
+        return self.get("R-TRANSFER")
+
+    @property
+    def collaboration(self) -> int:
+        return self.get("R-COLLAB")
+
+    @property
+    def total(self) -> int:
+        return self.get("R-TOTAL")
+
+    @property
+    def counted_total(self) -> int:
+        return self.get("R-TOTAL-C")
+
+    @property
+    def self_ratio(self) -> int | None:
+        return self.values.get("R-SELF")
+
+
+def _years(first: int, last: int, alliance_ids=None):
+    qs = AllianceYear.objects.filter(
+        programme_year__roc_year__gte=first, programme_year__roc_year__lte=last
+    ).select_related("alliance__field", "programme_year")
+    if alliance_ids is not None:
+        qs = qs.filter(alliance_id__in=alliance_ids)
+    return qs.order_by("programme_year__roc_year", "alliance__field__order", "alliance__code")
+
+
+def _with_items(years, chosen: dict) -> list[YearFigures]:
+    """chosen: alliance-year id → (version id, number, kind); items read in one query."""
+    items: dict = {}
+    for version_id, code, counted in SnapshotItem.objects.filter(
+        version_id__in=[v[0] for v in chosen.values()]
+    ).values_list("version_id", "code", "counted"):
+        items.setdefault(version_id, {})[code] = counted
+    result = []
+    for ay in years:
+        if ay.pk not in chosen:
+            continue
+        version_id, number, kind = chosen[ay.pk]
+        result.append(YearFigures(ay, items.get(version_id, {}), version_id, number, kind))
+    return result
+
+
+def official(first: int, last: int | None = None, alliance_ids=None) -> list[YearFigures]:
+    """Alliance-years of the years first..last with an accepted second filing."""
+    last = first if last is None else last
+    years = list(_years(first, last, alliance_ids))
+    newest = FilingVersion.objects.filter(filing=OuterRef("filing")).order_by("-number")
+    chosen = {
+        ay_id: (pk, number, FilingKind.SECOND)
+        for pk, number, ay_id in FilingVersion.objects.filter(
+            filing__kind=FilingKind.SECOND,
+            filing__state=FilingState.ACCEPTED,
+            filing__alliance_year__in=[ay.pk for ay in years],
+            number=Subquery(newest.values("number")[:1]),
+        ).values_list("pk", "number", "filing__alliance_year_id")
+    }
+    return _with_items(years, chosen)
+
+
+def submitted(roc_year: int, alliance_ids=None) -> list[YearFigures]:
+    """Each alliance-year's latest submitted version: of its second filing, else its first."""
+    years = list(_years(roc_year, roc_year, alliance_ids))
+    chosen: dict = {}
+    rank = {FilingKind.SECOND: 2, FilingKind.FIRST: 1}
+    for pk, number, ay_id, kind in (
+        FilingVersion.objects.filter(
+            filing__kind__in=[FilingKind.FIRST, FilingKind.SECOND],
+            filing__alliance_year__in=[ay.pk for ay in years],
+        )
+        .order_by("number")
+        .values_list("pk", "number", "filing__alliance_year_id", "filing__kind")
+    ):
+        current = chosen.get(ay_id)
+        if current is None or (rank[kind], number) >= (rank[current[2]], current[1]):
+            chosen[ay_id] = (pk, number, kind)
+    return _with_items(years, chosen)
+
+
+def live(roc_year: int, alliance_ids=None) -> list[YearFigures]:
+    """Members and counted revenue as they stand in the ledger now."""
+    years = list(_years(roc_year, roc_year, alliance_ids))
+    ids = [ay.pk for ay in years]
+    members: dict = {}
+    for ay_id, kind, n in (
+        Membership.objects.filter(alliance_year__in=ids)
+        .values_list("alliance_year", "counted_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        members.setdefault(ay_id, {})[kind] = n
+    revenue: dict = {}
+    for ay_id, kind, full, counted in (
+        RevenueEntry.objects.filter(alliance_year__in=ids, counted=True)
+        .values_list("alliance_year", "kind")
+        .annotate(full=Sum("full_amount"), counted=Sum("counted_amount", filter=Q(counted=True)))
+        .order_by()
+    ):
+        revenue.setdefault(ay_id, {})[kind] = (full or 0, counted or 0)
+    result = []
+    for ay in years:
+        m, r = members.get(ay.pk, {}), revenue.get(ay.pk, {})
+        values = dict.fromkeys((item.code for item in catalog.TARGETED), 0)
+        values.update(
+            {
+                "M-COMPANY": m.get(MemberKind.COMPANY, 0),
+                "M-INDIVIDUAL": m.get(MemberKind.INDIVIDUAL, 0),
+                "M-OTHER": m.get(MemberKind.OTHER, 0),
+                "R-FEE": r.get("membership_fee", (0, 0))[0],
+                "R-SERVICE": r.get("technical_service", (0, 0))[0],
+                "R-OTHER": r.get("other_operating", (0, 0))[0],
+                "R-TRANSFER": r.get("technology_transfer", (0, 0))[0],
+                "R-COLLAB": r.get("collaboration", (0, 0))[0],
+            }
+        )
+        derived = catalog.derive_targets(values, weight=ay.collaboration_weight, subsidy=ay.subsidy)
+        result.append(YearFigures(ay, derived))
+    return result
+
+
+def of_year(roc_year: int, source: str = OFFICIAL, alliance_ids=None) -> list[YearFigures]:
+    if source == SUBMITTED:
+        return submitted(roc_year, alliance_ids)
+    if source == LIVE:
+        return live(roc_year, alliance_ids)
+    return official(roc_year, alliance_ids=alliance_ids)

@@ -1,0 +1,34 @@
+"""Who sees which report (the reports issue, point 6).
+
+| who                          | aggregates | alliances named in drill-downs and lists |
+|------------------------------|------------|------------------------------------------|
+| office, department viewer    | yes        | every alliance                           |
+| PI, co-PI                    | yes        | their own alliances only                 |
+| reviewer                     | yes        | assigned ones (site visits; none yet)     |
+| assistant, outsider          | 404        |                                          |
+"""
+
+from accounts.permissions import is_reviewer
+from alliances.models import TeamRole
+from alliances.permissions import active_roles, is_programme_reader
+
+
+def _leading(user) -> list[int]:
+    return [
+        alliance_id
+        for alliance_id, role in active_roles(user).items()
+        if role.role in (TeamRole.PI, TeamRole.CO_PI)
+    ]
+
+
+def can_see_reports(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_programme_reader(user) or is_reviewer(user) or bool(_leading(user))
+
+
+def named_alliances(user) -> list[int] | None:
+    """The alliances a user may see named with their figures: None for all of them."""
+    if is_programme_reader(user):
+        return None
+    return _leading(user)

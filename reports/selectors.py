@@ -1,0 +1,209 @@
+"""The published tables (domain.md §7) computed from figures (reports/figures.py): members
+and revenue by field, fee bands over a span of years, self-sufficiency. Totals and shares
+come from the data; rounding (half up) happens only for display."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from alliance_portal.money import (
+    FEE_BAND_LABELS,
+    average_fee_thousands,
+    fee_band,
+    half_up_int,
+)
+from alliances.models import Field, FieldTarget
+from kpi import flags
+
+MAX_SPAN = 20
+
+
+def _ratio(numerator, denominator) -> int | None:
+    return half_up_int(numerator / denominator) if denominator else None
+
+
+def _k(ntd: int) -> int:
+    return half_up_int(ntd / 1000)
+
+
+@dataclass
+class FieldRow:
+    field: Field | None  # None: the total row
+    alliances: int = 0
+    members: int = 0
+    recurring: int = 0  # NT$
+    transfer: int = 0
+    collaboration: int = 0  # full amount
+    target: int | None = None  # this year's field target
+    next_target: int | None = None  # the suggested target of the next year
+    share: int | None = None
+
+    @property
+    def reached(self) -> int | None:
+        """Company members as a share of the field's target (%)."""
+        return _ratio(100 * self.members, self.target) if self.target else None
+
+    @property
+    def average_members(self) -> int | None:
+        return _ratio(self.members, self.alliances)
+
+    @property
+    def total(self) -> int:
+        return self.recurring + self.transfer + self.collaboration
+
+    @property
+    def recurring_k(self) -> int:
+        return _k(self.recurring)
+
+    @property
+    def transfer_k(self) -> int:
+        return _k(self.transfer)
+
+    @property
+    def collaboration_k(self) -> int:
+        return _k(self.collaboration)
+
+    @property
+    def total_k(self) -> int:
+        return _k(self.total)
+
+    @property
+    def average_k(self) -> int | None:
+        return _ratio(self.total, self.alliances * 1000)
+
+
+def field_report(figures, roc_year: int) -> list[FieldRow]:
+    """Members and revenue by field, then the total row (share 100 when there are members)."""
+    fields = list(Field.objects.order_by("order"))
+    targets = {
+        (t.programme_year.roc_year, t.field_id): t.company_members
+        for t in FieldTarget.objects.filter(
+            programme_year__roc_year__in=[roc_year, roc_year + 1]
+        ).select_related("programme_year")
+    }
+    rows = {
+        f.pk: FieldRow(
+            f,
+            target=targets.get((roc_year, f.pk)),
+            next_target=targets.get((roc_year + 1, f.pk)),
+        )
+        for f in fields
+    }
+    total = FieldRow(None)
+    for fig in figures:
+        for row in (rows[fig.ay.alliance.field_id], total):
+            row.alliances += 1
+            row.members += fig.get("M-COMPANY")
+            row.recurring += fig.get("R-RECURRING")
+            row.transfer += fig.get("R-TRANSFER")
+            row.collaboration += fig.get("R-COLLAB")
+    for row in rows.values():
+        row.share = _ratio(100 * row.members, total.members)
+    total.share = 100 if total.members else None
+    set_targets = [r.target for r in rows.values() if r.target is not None]
+    total.target = sum(set_targets) if set_targets else None
+    next_targets = [r.next_target for r in rows.values() if r.next_target is not None]
+    total.next_target = sum(next_targets) if next_targets else None
+    return [*rows.values(), total]
+
+
+@dataclass
+class BandRow:
+    field: Field | None
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def cells(self) -> list[int]:
+        return [self.counts[label] for label in FEE_BAND_LABELS]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class FeeBands:
+    rows: list[BandRow]  # per field, then the total
+    shares: list[int | None]  # per band, of the total
+    under_10k_share: int | None  # bands 0-5 and 6-10 (the deck's headline)
+    without_members: list  # YearFigures of alliance-years without company members
+    years: tuple[int, int]
+
+
+def fee_bands(figures, first: int, last: int) -> FeeBands:
+    """Every alliance-year's membership fees (R-FEE, all members' fees) ÷ its company
+    members, in 仟元 rounded half up, counted in its band; per field, total and shares."""
+    fields = list(Field.objects.order_by("order"))
+    rows = {f.pk: BandRow(f) for f in fields}
+    total = BandRow(None)
+    apart = []
+    for fig in figures:
+        average = average_fee_thousands(fig.get("R-FEE"), fig.get("M-COMPANY"))
+        if average is None:
+            apart.append(fig)
+            continue
+        band = fee_band(average)
+        rows[fig.ay.alliance.field_id].counts[band] += 1
+        total.counts[band] += 1
+    shares = [_ratio(100 * n, total.total) for n in total.cells]
+    under = total.counts["0-5"] + total.counts["6-10"]
+    return FeeBands(
+        rows=[*rows.values(), total],
+        shares=shares,
+        under_10k_share=_ratio(100 * under, total.total),
+        without_members=apart,
+        years=(first, last),
+    )
+
+
+@dataclass
+class SelfSufficiency:
+    fig: object
+    ratio: int | None  # counted revenue (R8) ÷ subsidy, %
+    flags: list
+
+
+def self_sufficiency(figures, previous: dict) -> list[SelfSufficiency]:
+    """Per alliance-year: counted total revenue (R8 weight applied) ÷ subsidy, with the
+    R10, R9 and P1 flags (P2 where a floor is known: the phase-1 year-3 target)."""
+    from kpi.filing_selectors import totals_from_items
+
+    result = []
+    for fig in figures:
+        ay = fig.ay
+        totals = totals_from_items(fig.values)
+        before = previous.get(ay.alliance_id)
+        found = [
+            flags.r10_self_sufficiency(totals, ay.phase, ay.phase_year, ay.subsidy),
+            flags.r9_growth(
+                totals,
+                totals_from_items(before.values) if before else None,
+                ay.collaboration_weight,
+            ),
+            flags.p1_new_members(totals, ay.phase),
+        ]
+        result.append(
+            SelfSufficiency(
+                fig,
+                _ratio(100 * fig.get("R-TOTAL-C"), ay.subsidy),
+                [f for f in found if f is not None],
+            )
+        )
+    return result
+
+
+def trend(figures, first: int, last: int) -> dict:
+    """Self-sufficiency (counted revenue ÷ subsidy, %) per field and year of the span."""
+    sums: dict = {}
+    for fig in figures:
+        key = (fig.ay.alliance.field_id, fig.ay.programme_year.roc_year)
+        counted, subsidy = sums.get(key, (0, 0))
+        sums[key] = (counted + fig.get("R-TOTAL-C"), subsidy + fig.ay.subsidy)
+    years = list(range(first, last + 1))
+    rows = []
+    for f in Field.objects.order_by("order"):
+        cells = []
+        for year in years:
+            counted, subsidy = sums.get((f.pk, year), (0, 0))
+            cells.append(_ratio(100 * counted, subsidy))
+        rows.append({"field": f, "cells": cells})
+    return {"years": years, "rows": rows}

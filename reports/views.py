@@ -1,0 +1,276 @@
+"""Report pages: the field report of a year (official or provisional figures), fee bands
+over a span of years, self-sufficiency with its flags, the programme targets, and the
+drill-down from a figure to the alliances and snapshots behind it. Every page reads a
+fixed number of queries whatever the number of alliances."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.permissions import require
+from alliance_portal.money import FEE_BAND_LABELS, average_fee_thousands, fee_band
+from alliances.models import Field, ProgrammeYear
+from kpi.models import FilingKind, FilingState, FilingVersion
+from reports import figures, permissions, selectors
+
+SOURCE_LABELS = {
+    figures.OFFICIAL: gettext_lazy("official (accepted second filings)"),
+    figures.SUBMITTED: gettext_lazy("provisional: latest submitted versions"),
+    figures.LIVE: gettext_lazy("provisional: the ledger as it is now"),
+}
+
+
+def report_view(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        require(permissions.can_see_reports(request.user))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _latest_official_year() -> int | None:
+    return (
+        FilingVersion.objects.filter(
+            filing__kind=FilingKind.SECOND, filing__state=FilingState.ACCEPTED
+        )
+        .order_by("-filing__alliance_year__programme_year__roc_year")
+        .values_list("filing__alliance_year__programme_year__roc_year", flat=True)
+        .first()
+    )
+
+
+def _year(year: int) -> ProgrammeYear:
+    return get_object_or_404(ProgrammeYear, roc_year=year)
+
+
+def _named(request):
+    return permissions.named_alliances(request.user)
+
+
+def _visible(rows, named, get_alliance_id):
+    if named is None:
+        return rows, 0
+    mine = [r for r in rows if get_alliance_id(r) in named]
+    return mine, len(rows) - len(mine)
+
+
+@report_view
+def reports_home(request):
+    year = _latest_official_year()
+    if year is None:
+        latest = ProgrammeYear.objects.order_by("-roc_year").first()
+        if latest is None:
+            raise Http404
+        year = latest.roc_year
+    return redirect("report_fields", year=year)
+
+
+def _years_list():
+    return list(ProgrammeYear.objects.order_by("-roc_year").values_list("roc_year", flat=True))
+
+
+@report_view
+def report_fields(request, year):
+    programme_year = _year(year)
+    source = request.GET.get("source", figures.OFFICIAL)
+    if source not in figures.SOURCES:
+        messages.warning(
+            request, _("There is no such source of figures; the official ones are shown.")
+        )
+        source = figures.OFFICIAL
+    data = figures.of_year(year, source)
+    rows = selectors.field_report(data, year)
+    named = _named(request)
+    own = [f for f in data if named is not None and f.ay.alliance_id in named]
+    return render(
+        request,
+        "reports/fields.html",
+        {
+            "programme_year": programme_year,
+            "years": _years_list(),
+            "rows": rows,
+            "source": source,
+            "source_label": SOURCE_LABELS[source],
+            "sources": SOURCE_LABELS.items(),
+            "provisional": source != figures.OFFICIAL,
+            "empty": not data,
+            "own": own,
+            "section": "fields",
+        },
+    )
+
+
+@report_view
+def report_field_alliances(request, year, field):
+    """Drill-down: the alliances behind a field's figures (the ones this user may see)."""
+    programme_year = _year(year)
+    field_obj = get_object_or_404(Field, code=field)
+    source = request.GET.get("source", figures.OFFICIAL)
+    if source not in figures.SOURCES:
+        source = figures.OFFICIAL
+    data = [f for f in figures.of_year(year, source) if f.ay.alliance.field_id == field_obj.pk]
+    shown, hidden = _visible(data, _named(request), lambda f: f.ay.alliance_id)
+    return render(
+        request,
+        "reports/alliances.html",
+        {
+            "programme_year": programme_year,
+            "field": field_obj,
+            "rows": shown,
+            "hidden": hidden,
+            "total": len(data),
+            "source": source,
+            "source_label": SOURCE_LABELS[source],
+            "provisional": source != figures.OFFICIAL,
+            "section": "fields",
+        },
+    )
+
+
+def _span(request):
+    """(first, last) of the fee-band span from ?from=&to=, or an error message."""
+    known = set(ProgrammeYear.objects.values_list("roc_year", flat=True))
+    if not known:
+        raise Http404
+    latest = _latest_official_year() or max(known)
+    try:
+        last = int(request.GET.get("to") or latest)
+        # Default: the five years ending at `last`, as far back as there are years.
+        first = int(request.GET.get("from") or max(last - 4, min(known)))
+    except ValueError:
+        return None, _("Write the years as numbers, e.g. 102 and 106.")
+    if first > last:
+        return None, _("The span runs backwards: the first year must not be after the last.")
+    if last - first + 1 > selectors.MAX_SPAN:
+        return None, _("A span covers at most %(n)s years.") % {"n": selectors.MAX_SPAN}
+    missing = [y for y in range(first, last + 1) if y not in known]
+    if missing:
+        return None, _("There is no programme year %(years)s.") % {
+            "years": "、".join(map(str, missing))
+        }
+    return (first, last), None
+
+
+@report_view
+def report_fee_bands(request):
+    span, problem = _span(request)
+    context = {"labels": FEE_BAND_LABELS, "section": "fee_bands", "years": _years_list()}
+    if problem:
+        messages.error(request, problem)
+        return render(request, "reports/fee_bands.html", context, status=400)
+    first, last = span
+    data = figures.official(first, last)
+    bands = selectors.fee_bands(data, first, last)
+    apart, hidden_apart = _visible(
+        bands.without_members, _named(request), lambda f: f.ay.alliance_id
+    )
+    context.update(
+        {
+            "bands": bands,
+            "first": first,
+            "last": last,
+            "apart": apart,
+            "hidden_apart": hidden_apart,
+            "empty": not data,
+        }
+    )
+    return render(request, "reports/fee_bands.html", context)
+
+
+@report_view
+def report_fee_band_alliances(request):
+    """Drill-down from a fee-band cell: the alliance-years in it."""
+    span, problem = _span(request)
+    band = request.GET.get("band", "")
+    field_code = request.GET.get("field", "")
+    if problem or (band and band not in FEE_BAND_LABELS):
+        raise Http404
+    first, last = span
+    rows = []
+    for fig in figures.official(first, last):
+        if field_code and fig.ay.alliance.field.code != field_code:
+            continue
+        average = average_fee_thousands(fig.get("R-FEE"), fig.get("M-COMPANY"))
+        if average is None or (band and fee_band(average) != band):
+            continue
+        rows.append((fig, average))
+    shown, hidden = _visible(rows, _named(request), lambda r: r[0].ay.alliance_id)
+    return render(
+        request,
+        "reports/band_alliances.html",
+        {
+            "rows": shown,
+            "hidden": hidden,
+            "total": len(rows),
+            "band": band,
+            "field": Field.objects.filter(code=field_code).first(),
+            "first": first,
+            "last": last,
+            "section": "fee_bands",
+        },
+    )
+
+
+@report_view
+def report_self_sufficiency(request, year):
+    programme_year = _year(year)
+    data = figures.official(year)
+    previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
+    rows = selectors.self_sufficiency(data, previous)
+    by_field = {}
+    for row in rows:
+        agg = by_field.setdefault(row.fig.ay.alliance.field, [0, 0, 0])
+        agg[0] += row.fig.get("R-TOTAL-C")
+        agg[1] += row.fig.ay.subsidy
+        agg[2] += 1
+    fields = [
+        (f, n, selectors._ratio(100 * counted, subsidy))
+        for f, (counted, subsidy, n) in sorted(by_field.items(), key=lambda kv: kv[0].order)
+    ]
+    trend = selectors.trend(figures.official(year - 4, year), year - 4, year)
+    shown, hidden = _visible(rows, _named(request), lambda r: r.fig.ay.alliance_id)
+    at_risk = [r for r in shown if any(f.ok is False for f in r.flags)]
+    return render(
+        request,
+        "reports/self_sufficiency.html",
+        {
+            "programme_year": programme_year,
+            "years": _years_list(),
+            "rows": shown,
+            "hidden": hidden,
+            "fields": fields,
+            "at_risk": at_risk,
+            "trend": trend,
+            "empty": not data,
+            "section": "self_sufficiency",
+        },
+    )
+
+
+@report_view
+def report_targets(request, year):
+    programme_year = _year(year)
+    data = figures.official(year)
+    rows = selectors.field_report(data, year)
+    total = rows[-1]
+    fees = sum(f.get("R-FEE") for f in data)
+    return render(
+        request,
+        "reports/targets.html",
+        {
+            "programme_year": programme_year,
+            "years": _years_list(),
+            "rows": rows,
+            "total": total,
+            "fee_per_firm": selectors._ratio(fees, total.members),
+            "empty": not data,
+            "section": "targets",
+        },
+    )

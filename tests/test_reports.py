@@ -1,0 +1,171 @@
+"""Reports (domain.md §7) on hand-built cases: fee-band edges, a firm in two alliances, an
+alliance without company members, a phase-2 collaboration (full in the revenue table, at
+its weight in self-sufficiency); bad input; who sees which alliance; bounded queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear
+from kpi.historic import save_figures
+from reports import figures, selectors
+
+
+def _alliance(code, field="mech", year=106, phase=1, phase_year=1, subsidy=2_000_000, **values):
+    py = ProgrammeYear.objects.get_or_create(
+        roc_year=year, defaults=ProgrammeYear.calendar_defaults(year)
+    )[0]
+    alliance = Alliance.objects.filter(code=code).first() or Alliance.objects.create(
+        code=code, name_zh=f"{code}聯盟", field=Field.objects.get(code=field), institution="某大學"
+    )
+    ay = AllianceYear.objects.create(
+        alliance=alliance,
+        programme_year=py,
+        phase=phase,
+        phase_year=phase_year,
+        subsidy=subsidy,
+        collaboration_weight=py.weight_for_phase(phase),
+    )
+    save_figures(alliance_year=ay, values=values, by=None)
+    return ay
+
+
+def _zeros(**values):
+    from kpi import catalog
+
+    return {item.code: 0 for item in catalog.TARGETED} | values
+
+
+def test_fee_band_edges_and_an_alliance_without_company_members(db):
+    _alliance("A01", **_zeros(**{"M-COMPANY": 2, "R-FEE": 11_000}))  # 5.5 → 6: band 6-10
+    _alliance("A02", **_zeros(**{"M-COMPANY": 2, "R-FEE": 121_000}))  # 60.5 → 61: band 61+
+    _alliance("A03", **_zeros(**{"M-COMPANY": 2, "R-FEE": 10_998}))  # 5.499 → 5: band 0-5
+    _alliance("A04", **_zeros(**{"M-COMPANY": 0, "R-FEE": 50_000}))  # apart
+    result = selectors.fee_bands(figures.official(106), 106, 106)
+    total = result.rows[-1]
+    assert total.counts == {"6-10": 1, "61+": 1, "0-5": 1}
+    assert [f.alliance.code for f in result.without_members] == ["A04"]
+    assert result.under_10k_share == 67  # 2 of 3, half up
+    assert [result.shares[0], result.shares[1], result.shares[-1]] == [33, 33, 33]
+
+
+def test_a_firm_in_two_alliances_counts_in_both(people):
+    """Membership is counted per alliance: the fixture's firm joins the other alliance too."""
+    from members.models import MemberKind, Membership
+    from members.services import apply_verdict
+
+    other_ay = AllianceYear.objects.get(
+        alliance=people.other_alliance, programme_year__roc_year=106
+    )
+    membership = Membership(
+        alliance_year=other_ay,
+        firm=people.firm,
+        entered_kind=MemberKind.COMPANY,
+        annual_fee=20_000,
+        contact_name="王經理",
+        contact_email="wang@firm.example.com",
+    )
+    apply_verdict(membership)
+    membership.save()
+    rows = selectors.field_report(figures.live(106), 106)
+    by_field = {r.field.code: r.members for r in rows if r.field}
+    assert by_field["mech"] == 1 and by_field["civil"] == 1 and rows[-1].members == 2
+
+
+def test_phase_two_collaboration_is_full_in_revenue_and_weighted_in_self_sufficiency(db):
+    ay = _alliance(
+        "B01",
+        phase=2,
+        phase_year=3,
+        subsidy=1_000_000,
+        **_zeros(**{"M-COMPANY": 5, "R-COLLAB": 1_000_000, "R-SERVICE": 100_000}),
+    )
+    assert ay.collaboration_weight == 30
+    data = figures.official(106)
+    row = next(r for r in selectors.field_report(data, 106) if r.field and r.alliances)
+    assert row.collaboration_k == 1000 and row.total_k == 1100
+    [ss] = selectors.self_sufficiency(data, {})
+    assert ss.ratio == 40  # (100,000 + 30% of 1,000,000) ÷ 1,000,000
+    assert any(f.rule == "R10" and f.ok is False for f in ss.flags)  # below 80% at 2-3
+
+
+def test_bad_spans_and_years_answer_with_a_message(client, people):
+    client.force_login(people.office)
+    backwards = client.get("/reports/fee-bands/?from=106&to=102")
+    assert backwards.status_code == 400 and "倒" in backwards.content.decode()
+    wide = client.get("/reports/fee-bands/?from=80&to=106")
+    assert wide.status_code == 400 and "20" in wide.content.decode()
+    unknown = client.get("/reports/fee-bands/?from=99&to=106")
+    assert unknown.status_code == 400 and "99" in unknown.content.decode()
+    words = client.get("/reports/fee-bands/?from=abc")
+    assert words.status_code == 400
+    assert client.get("/reports/150/").status_code == 404
+    empty = client.get("/reports/105/").content.decode()
+    assert "尚無正式數據" in empty or "沒有正式數據" in empty
+
+
+def _two_field_year(people):
+    _alliance("OTHER9", field="mech", **_zeros(**{"M-COMPANY": 9, "R-FEE": 90_000}))
+    _alliance("OTHER9", year=105, **_zeros(**{"M-COMPANY": 8, "R-FEE": 80_000}))
+    mine = people.alliance_years[106]
+    save_figures(alliance_year=mine, values=_zeros(**{"M-COMPANY": 3, "R-FEE": 30_000}), by=None)
+
+
+REPORT_PAGES = [
+    "/reports/106/",
+    "/reports/106/fields/mech/",
+    "/reports/106/fields/mech/?source=live",
+    "/reports/106/?source=submitted",
+    "/reports/fee-bands/?from=106&to=106",
+    "/reports/fee-bands/alliances/?from=106&to=106",
+    "/reports/fee-bands/alliances/?from=106&to=106&band=6-10&field=mech",
+    "/reports/106/self-sufficiency/",
+    "/reports/106/targets/",
+]
+
+
+def test_a_pi_sees_no_other_alliance_in_any_report(client, people):
+    _two_field_year(people)
+    client.force_login(people.pi)
+    for url in REPORT_PAGES:
+        page = client.get(url)
+        html = page.content.decode()
+        assert page.status_code == 200, url
+        assert "OTHER9" not in html, url
+        assert people.other_alliance.name_zh not in html, url
+    # The field's figures still include the other alliance: 12 members, one named.
+    html = client.get("/reports/106/").content.decode()
+    assert ">12<" in html and people.alliance.name_zh in html
+    client.force_login(people.office)
+    assert "OTHER9" in client.get("/reports/106/fields/mech/").content.decode()
+
+
+def test_assistants_and_outsiders_get_no_reports(client, people):
+    for user in (people.assistant, people.outsider, people.pending):
+        client.force_login(user)
+        assert client.get("/reports/106/").status_code == 404
+
+
+@pytest.mark.parametrize("url", REPORT_PAGES)
+def test_report_pages_run_the_same_queries_for_ten_times_the_data(client, people, url):
+    _two_field_year(people)
+    client.force_login(people.office)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for n in range(20):
+        _alliance(
+            f"MORE{n:02d}",
+            field="ict" if n % 2 else "mech",
+            **_zeros(**{"M-COMPANY": n, "R-FEE": 1_000 * n}),
+        )
+        _alliance(f"MORE{n:02d}", year=105, **_zeros(**{"M-COMPANY": n, "R-FEE": 1_000 * n}))
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_provisional_figures_are_marked(client, people):
+    client.force_login(people.office)
+    html = client.get("/reports/106/?source=live").content.decode()
+    assert "暫定" in html
