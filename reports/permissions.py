@@ -28,7 +28,9 @@ def can_see_reports(user) -> bool:
 
 
 def named_alliances(user) -> list[int] | None:
-    """The alliances a user may see named with their figures: None for all of them."""
+    """The alliances a user may see named with their figures: None for all of them. A
+    reviewer's are the alliances of their site visits, which do not exist yet (the site
+    visits issue adds them here); until then a reviewer sees aggregates only."""
     if is_programme_reader(user):
         return None
     return _leading(user)

@@ -122,11 +122,17 @@ class BandRow:
 
 @dataclass
 class FeeBands:
+    """The fee-band table; `total_share` is 100 whenever there is a row to share."""
+
     rows: list[BandRow]  # per field, then the total
     shares: list[int | None]  # per band, of the total
     under_10k_share: int | None  # bands 0-5 and 6-10 (the deck's headline)
     without_members: list  # YearFigures of alliance-years without company members
     years: tuple[int, int]
+
+    @property
+    def total_share(self) -> int | None:
+        return 100 if self.rows[-1].total else None
 
 
 def fee_bands(figures, first: int, last: int) -> FeeBands:
@@ -162,9 +168,31 @@ class SelfSufficiency:
     flags: list
 
 
-def self_sufficiency(figures, previous: dict) -> list[SelfSufficiency]:
+def p2_floors(alliance_ids) -> dict:
+    """P2 for many alliances in one query: the company-member target of each one's
+    accepted expected outcomes of phase 1 year 3."""
+    from kpi.models import FilingKind, FilingState, SnapshotItem
+
+    floors: dict = {}
+    for alliance_id, target in (
+        SnapshotItem.objects.filter(
+            code="M-COMPANY",
+            version__filing__kind=FilingKind.EXPECTED,
+            version__filing__state=FilingState.ACCEPTED,
+            version__filing__alliance_year__alliance_id__in=list(alliance_ids),
+            version__filing__alliance_year__phase=1,
+            version__filing__alliance_year__phase_year=3,
+        )
+        .order_by("version__number")
+        .values_list("version__filing__alliance_year__alliance_id", "target")
+    ):
+        floors[alliance_id] = target  # the last version's
+    return floors
+
+
+def self_sufficiency(figures, previous: dict, floors: dict | None = None) -> list:
     """Per alliance-year: counted total revenue (R8 weight applied) ÷ subsidy, with the
-    R10, R9 and P1 flags (P2 where a floor is known: the phase-1 year-3 target)."""
+    R10, R9, P1 and P2 flags (P2's floor: the phase-1 year-3 target, see p2_floors)."""
     from kpi.filing_selectors import totals_from_items
 
     result = []
@@ -180,6 +208,7 @@ def self_sufficiency(figures, previous: dict) -> list[SelfSufficiency]:
                 ay.collaboration_weight,
             ),
             flags.p1_new_members(totals, ay.phase),
+            flags.p2_member_floor(totals, ay.phase, (floors or {}).get(ay.alliance_id)),
         ]
         result.append(
             SelfSufficiency(

@@ -26,11 +26,21 @@ SOURCE_LABELS = {
 
 
 def report_view(view):
+    """Reports are for the programme, reviewers, PIs and co-PIs (404 for others); a year
+    that does not exist sends the reader to the reports with a message saying so."""
+
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         require(permissions.can_see_reports(request.user))
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except UnknownYear as unknown:
+            messages.error(
+                request,
+                _("There is no programme year %(years)s.") % {"years": unknown.args[0]},
+            )
+            return redirect("reports_home")
 
     return wrapper
 
@@ -46,8 +56,15 @@ def _latest_official_year() -> int | None:
     )
 
 
+class UnknownYear(Exception):
+    pass
+
+
 def _year(year: int) -> ProgrammeYear:
-    return get_object_or_404(ProgrammeYear, roc_year=year)
+    programme_year = ProgrammeYear.objects.filter(roc_year=year).first()
+    if programme_year is None:
+        raise UnknownYear(year)
+    return programme_year
 
 
 def _named(request):
@@ -162,6 +179,8 @@ def _span(request):
 def report_fee_bands(request):
     span, problem = _span(request)
     context = {"labels": FEE_BAND_LABELS, "section": "fee_bands", "years": _years_list()}
+    if span:
+        context["programme_year"] = ProgrammeYear.objects.filter(roc_year=span[1]).first()
     if problem:
         messages.error(request, problem)
         return render(request, "reports/fee_bands.html", context, status=400)
@@ -223,7 +242,8 @@ def report_self_sufficiency(request, year):
     programme_year = _year(year)
     data = figures.official(year)
     previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
-    rows = selectors.self_sufficiency(data, previous)
+    floors = selectors.p2_floors({f.ay.alliance_id for f in data})
+    rows = selectors.self_sufficiency(data, previous, floors)
     by_field = {}
     for row in rows:
         agg = by_field.setdefault(row.fig.ay.alliance.field, [0, 0, 0])

@@ -337,4 +337,7 @@ def test_the_reports_reproduce_the_published_tables(demo, db):
         assert name == expected["field_zh"]
         assert row.cells + [row.total] == [int(v) for k, v in expected.items() if k != "field_zh"]
     assert bands[-1]["field_zh"] == "share_pct"
-    assert result.shares + [100] == [int(v) for k, v in bands[-1].items() if k != "field_zh"]
+    assert result.total_share == 100
+    assert result.shares + [result.total_share] == [
+        int(v) for k, v in bands[-1].items() if k != "field_zh"
+    ]

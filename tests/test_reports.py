@@ -99,7 +99,7 @@ def test_bad_spans_and_years_answer_with_a_message(client, people):
     assert unknown.status_code == 400 and "99" in unknown.content.decode()
     words = client.get("/reports/fee-bands/?from=abc")
     assert words.status_code == 400
-    assert client.get("/reports/150/").status_code == 404
+    assert client.get("/reports/150/")["Location"] == "/reports/"
     empty = client.get("/reports/105/").content.decode()
     assert "尚無正式數據" in empty or "沒有正式數據" in empty
 
@@ -138,6 +138,12 @@ def test_a_pi_sees_no_other_alliance_in_any_report(client, people):
     assert ">12<" in html and people.alliance.name_zh in html
     client.force_login(people.office)
     assert "OTHER9" in client.get("/reports/106/fields/mech/").content.decode()
+    # A reviewer sees the aggregates; alliances only once assigned to them (site visits).
+    client.force_login(people.reviewer)
+    for url in REPORT_PAGES:
+        html = client.get(url).content.decode()
+        assert "OTHER9" not in html and people.alliance.name_zh not in html, url
+    assert ">12<" in client.get("/reports/106/").content.decode()
 
 
 def test_assistants_and_outsiders_get_no_reports(client, people):
@@ -169,3 +175,30 @@ def test_provisional_figures_are_marked(client, people):
     client.force_login(people.office)
     html = client.get("/reports/106/?source=live").content.decode()
     assert "暫定" in html
+
+
+def test_every_figure_of_a_field_leads_to_its_alliances_and_p2_is_checked(client, people):
+    _two_field_year(people)
+    client.force_login(people.office)
+    html = client.get("/reports/106/").content.decode()
+    drill = "/reports/106/fields/mech/"
+    # members: alliances, members, average, share; revenue: five figures — per table row
+    assert html.count(f'href="{drill}"') == 9
+    assert 'href="/reports/106/fields/civil/"' not in html  # no figures, no link
+    from kpi import flags
+
+    ay = AllianceYear.objects.get(alliance__code="OTHER9", programme_year__roc_year=106)
+    ay.phase = 2
+    ay.save()
+    floors = {ay.alliance_id: 20}
+    data = [f for f in figures.official(106) if f.ay.pk == ay.pk]
+    [row] = selectors.self_sufficiency(data, {}, floors)
+    p2 = next(f for f in row.flags if f.rule == "P2")
+    assert p2.ok is False and "20" in p2.message
+    assert flags.P1_NEW_MEMBERS == 3
+
+
+def test_an_unknown_year_answers_with_a_message(client, people):
+    client.force_login(people.office)
+    response = client.get("/reports/150/", follow=True)
+    assert "沒有 150 計畫年度" in response.content.decode()

@@ -493,3 +493,16 @@ def test_the_review_home_opens_the_period_with_filings_waiting(client, people):
     reviewing(people)
     client.force_login(people.office)
     assert client.get("/office/review/")["Location"] == "/office/review/106/first/"
+
+
+def test_history_steps_by_nobody_show_a_dash_not_an_error(client, people):
+    """Past years imported by a command have no person on their routing steps."""
+    from kpi.historic import save_figures
+
+    save_figures(alliance_year=people.alliance_years[105], values={}, by=None)
+    for user in (people.pi, people.office):
+        client.force_login(user)
+        page = client.get(f"/alliances/{people.alliance.pk}/filings/105/second/")
+        assert page.status_code == 200 and "· — ·" in page.content.decode()
+    review_page = client.get(f"/alliances/{people.alliance.pk}/filings/105/second/review/")
+    assert review_page.status_code == 200

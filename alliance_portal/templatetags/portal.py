@@ -75,3 +75,11 @@ def state_items(value):
         (key, ", ".join(map(str, item)) if isinstance(item, list) else item)
         for key, item in value.items()
     ]
+
+
+@register.filter
+def person(user):
+    """A person's name, else their email; "—" for nobody (a deleted user, the system)."""
+    if user is None:
+        return "—"
+    return user.name or user.email

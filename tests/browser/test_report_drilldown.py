@@ -34,7 +34,7 @@ def test_the_office_follows_a_figure_down_to_the_records(
     members = page.get_by_role("table", name=re.compile("聯盟數與廠商會員數"))
     row = members.get_by_role("row").filter(has_text="機電材料")
     expect(row).to_contain_text("1")
-    row.get_by_role("link", name="1").click()
+    row.get_by_role("link", name="1", exact=True).first.click()  # the alliances behind it
     expect(page.get_by_role("heading", level=1)).to_contain_text("機電材料")
     alliance_row = page.get_by_role("row").filter(has_text=people.alliance.name_zh)
     expect(alliance_row).to_contain_text("120")  # 120,000 technical service, in 仟元
