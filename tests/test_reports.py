@@ -202,3 +202,13 @@ def test_an_unknown_year_answers_with_a_message(client, people):
     client.force_login(people.office)
     response = client.get("/reports/150/", follow=True)
     assert "沒有 150 計畫年度" in response.content.decode()
+
+
+def test_the_self_sufficiency_trend_follows_each_field_over_the_years(db):
+    _alliance("T01", year=105, subsidy=1_000_000, **_zeros(**{"R-SERVICE": 200_000}))
+    _alliance("T01", year=106, subsidy=1_000_000, **_zeros(**{"R-SERVICE": 500_000}))
+    _alliance("T02", year=106, subsidy=1_000_000, **_zeros(**{"R-SERVICE": 300_000}))
+    trend = selectors.trend(figures.official(102, 106), 102, 106)
+    mech = next(r for r in trend["rows"] if r["field"].code == "mech")
+    assert trend["years"] == [102, 103, 104, 105, 106]
+    assert mech["cells"] == [None, None, None, 20, 40]  # 2017: (500k + 300k) ÷ 2,000k
