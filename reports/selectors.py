@@ -236,3 +236,38 @@ def trend(figures, first: int, last: int) -> dict:
             cells.append(_ratio(100 * counted, subsidy))
         rows.append({"field": f, "cells": cells})
     return {"years": years, "rows": rows}
+
+
+def band_members(figures, band: str = "", field_code: str = "") -> list[tuple]:
+    """The alliance-years in a fee band (all bands if none), of one field (all if none),
+    each with its average fee per company member in 仟元."""
+    rows = []
+    for fig in figures:
+        if field_code and fig.ay.alliance.field.code != field_code:
+            continue
+        average = average_fee_thousands(fig.get("R-FEE"), fig.get("M-COMPANY"))
+        if average is None or (band and fee_band(average) != band):
+            continue
+        rows.append((fig, average))
+    return rows
+
+
+def field_self_sufficiency(rows) -> list[tuple]:
+    """(field, alliances, ratio %) per field: the field's counted revenue ÷ its subsidies."""
+    sums: dict = {}
+    for row in rows:
+        counted, subsidy, n = sums.get(row.fig.ay.alliance.field, (0, 0, 0))
+        sums[row.fig.ay.alliance.field] = (
+            counted + row.fig.get("R-TOTAL-C"),
+            subsidy + row.fig.ay.subsidy,
+            n + 1,
+        )
+    return [
+        (f, n, _ratio(100 * counted, subsidy))
+        for f, (counted, subsidy, n) in sorted(sums.items(), key=lambda kv: kv[0].order)
+    ]
+
+
+def fee_per_firm(figures) -> int | None:
+    """All membership fees ÷ all company members, NT$ (the programme's target is per firm)."""
+    return _ratio(sum(f.get("R-FEE") for f in figures), sum(f.get("M-COMPANY") for f in figures))

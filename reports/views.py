@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import require
-from alliance_portal.money import FEE_BAND_LABELS, average_fee_thousands, fee_band
+from alliance_portal.money import FEE_BAND_LABELS
 from alliances.models import Field, ProgrammeYear
 from kpi.models import FilingKind, FilingState, FilingVersion
 from reports import figures, permissions, selectors
@@ -212,14 +212,7 @@ def report_fee_band_alliances(request):
     if problem or (band and band not in FEE_BAND_LABELS):
         raise Http404
     first, last = span
-    rows = []
-    for fig in figures.official(first, last):
-        if field_code and fig.ay.alliance.field.code != field_code:
-            continue
-        average = average_fee_thousands(fig.get("R-FEE"), fig.get("M-COMPANY"))
-        if average is None or (band and fee_band(average) != band):
-            continue
-        rows.append((fig, average))
+    rows = selectors.band_members(figures.official(first, last), band, field_code)
     shown, hidden = _visible(rows, _named(request), lambda r: r[0].ay.alliance_id)
     return render(
         request,
@@ -244,16 +237,7 @@ def report_self_sufficiency(request, year):
     previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
     floors = selectors.p2_floors({f.ay.alliance_id for f in data})
     rows = selectors.self_sufficiency(data, previous, floors)
-    by_field = {}
-    for row in rows:
-        agg = by_field.setdefault(row.fig.ay.alliance.field, [0, 0, 0])
-        agg[0] += row.fig.get("R-TOTAL-C")
-        agg[1] += row.fig.ay.subsidy
-        agg[2] += 1
-    fields = [
-        (f, n, selectors._ratio(100 * counted, subsidy))
-        for f, (counted, subsidy, n) in sorted(by_field.items(), key=lambda kv: kv[0].order)
-    ]
+    fields = selectors.field_self_sufficiency(rows)
     trend = selectors.trend(figures.official(year - 4, year), year - 4, year)
     shown, hidden = _visible(rows, _named(request), lambda r: r.fig.ay.alliance_id)
     at_risk = [r for r in shown if any(f.ok is False for f in r.flags)]
@@ -280,7 +264,6 @@ def report_targets(request, year):
     data = figures.official(year)
     rows = selectors.field_report(data, year)
     total = rows[-1]
-    fees = sum(f.get("R-FEE") for f in data)
     return render(
         request,
         "reports/targets.html",
@@ -289,7 +272,7 @@ def report_targets(request, year):
             "years": _years_list(),
             "rows": rows,
             "total": total,
-            "fee_per_firm": selectors._ratio(fees, total.members),
+            "fee_per_firm": selectors.fee_per_firm(data),
             "empty": not data,
             "section": "targets",
         },

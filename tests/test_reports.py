@@ -212,3 +212,13 @@ def test_the_self_sufficiency_trend_follows_each_field_over_the_years(db):
     mech = next(r for r in trend["rows"] if r["field"].code == "mech")
     assert trend["years"] == [102, 103, 104, 105, 106]
     assert mech["cells"] == [None, None, None, 20, 40]  # 2017: (500k + 300k) ÷ 2,000k
+
+
+def test_programme_targets_compare_members_and_fee_per_firm(client, people):
+    _two_field_year(people)
+    client.force_login(people.office)
+    html = client.get("/reports/106/targets/").content.decode()
+    assert "12 / 2000" in html  # company members against the programme target
+    assert "NT$10,000 / NT$100,000" in html  # NT$120,000 ÷ 12 firms against the target
+    bands = client.get("/reports/fee-bands/alliances/?from=106&to=106&band=6-10").content
+    assert "OTHER9" in bands.decode() and "10</td>" in bands.decode()
