@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.permissions import is_office, require
 from alliance_portal import audit, roc
@@ -512,7 +511,6 @@ def assessment_save(
 
 # --- bulk issue -----------------------------------------------------------------------
 
-BULK_LABEL = gettext_lazy("Issue the audit records of every reviewed filing")
 # A bulk still queued or running after this long is taken as dead (its worker stopped):
 # it no longer blocks a new one.
 BULK_STALE_AFTER = dt.timedelta(hours=1)

@@ -12,7 +12,6 @@ from alliance_portal import roc
 from alliance_portal.models import OutboundEmail
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
 from kpi import calendar, catalog
-from kpi.filing_selectors import totals_from_items
 from kpi.models import (
     Activity,
     ActivityKind,
@@ -283,7 +282,3 @@ def pi_name(alliance) -> str:
         .first()
     )
     return (role.user.name or role.user.email) if role else ""
-
-
-def totals_of(version: FilingVersion) -> dict:
-    return totals_from_items(dict(version.items.values_list("code", "counted")))
