@@ -203,6 +203,8 @@ LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Digits grouped by thousands in zh-Hant too (alliance_portal/formats/zh_Hant).
+FORMAT_MODULE_PATH = ["alliance_portal.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Taipei")
 USE_TZ = True
 
@@ -213,6 +215,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 # Evidence files: outside MEDIA_ROOT, served only through views that check permissions.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# How long a finished export (summary workbook, report PDF) is kept for its owner.
+EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 
 # Email: one named mailer (Django 6.1 MAILERS). MAILER_BACKEND picks the backend; SMTP
 # options come from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS.

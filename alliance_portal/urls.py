@@ -198,6 +198,14 @@ urlpatterns = [
         name="report_self_sufficiency",
     ),
     path("reports/<int:year>/targets/", report_views.report_targets, name="report_targets"),
+    path("reports/exports/", report_views.export_list, name="report_exports"),
+    path("reports/exports/new/", report_views.export_start, name="report_export_start"),
+    path("reports/exports/<int:xid>/", report_views.export_detail, name="report_export"),
+    path(
+        "reports/exports/<int:xid>/download/",
+        report_views.export_download,
+        name="report_export_download",
+    ),
     path("office/review/", views_review.review_home, name="review_home"),
     path(
         "office/review/<int:year>/<str:period>/",

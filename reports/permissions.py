@@ -6,6 +6,10 @@
 | PI, co-PI                    | yes        | their own alliances only                 |
 | reviewer                     | yes        | assigned ones (site visits; none yet)     |
 | assistant, outsider          | 404        |                                          |
+
+Exports: the printable report (aggregates and charts only) for every reader of reports;
+the summary workbook, whose raw sheet names every alliance, for those who see them all.
+An export is its owner's alone.
 """
 
 from accounts.permissions import is_reviewer
@@ -34,3 +38,17 @@ def named_alliances(user) -> list[int] | None:
     if is_programme_reader(user):
         return None
     return _leading(user)
+
+
+def can_export(user, kind: str) -> bool:
+    from reports.models import ExportKind
+
+    if not can_see_reports(user):
+        return False
+    if kind == ExportKind.SUMMARY_XLSX:
+        return named_alliances(user) is None
+    return kind == ExportKind.REPORT_PDF
+
+
+def can_see_export(user, export) -> bool:
+    return getattr(user, "is_authenticated", False) and export.owner_id == user.pk

@@ -135,30 +135,44 @@ class FeeBands:
         return 100 if self.rows[-1].total else None
 
 
+class FeeBandTally:
+    """Counts alliance-years into fee bands as figures arrive, a year at a time if need be
+    (the summary export streams a span of years through one tally)."""
+
+    def __init__(self, first: int, last: int):
+        self.years = (first, last)
+        self.rows = {f.pk: BandRow(f) for f in Field.objects.order_by("order")}
+        self.total = BandRow(None)
+        self.without_members = []
+
+    def add(self, figures) -> None:
+        for fig in figures:
+            average = average_fee_thousands(fig.get("R-FEE"), fig.get("M-COMPANY"))
+            if average is None:
+                self.without_members.append(fig)
+                continue
+            band = fee_band(average)
+            self.rows[fig.ay.alliance.field_id].counts[band] += 1
+            self.total.counts[band] += 1
+
+    def result(self) -> FeeBands:
+        total = self.total
+        under = total.counts["0-5"] + total.counts["6-10"]
+        return FeeBands(
+            rows=[*self.rows.values(), total],
+            shares=[_ratio(100 * n, total.total) for n in total.cells],
+            under_10k_share=_ratio(100 * under, total.total),
+            without_members=self.without_members,
+            years=self.years,
+        )
+
+
 def fee_bands(figures, first: int, last: int) -> FeeBands:
     """Every alliance-year's membership fees (R-FEE, all members' fees) ÷ its company
     members, in 仟元 rounded half up, counted in its band; per field, total and shares."""
-    fields = list(Field.objects.order_by("order"))
-    rows = {f.pk: BandRow(f) for f in fields}
-    total = BandRow(None)
-    apart = []
-    for fig in figures:
-        average = average_fee_thousands(fig.get("R-FEE"), fig.get("M-COMPANY"))
-        if average is None:
-            apart.append(fig)
-            continue
-        band = fee_band(average)
-        rows[fig.ay.alliance.field_id].counts[band] += 1
-        total.counts[band] += 1
-    shares = [_ratio(100 * n, total.total) for n in total.cells]
-    under = total.counts["0-5"] + total.counts["6-10"]
-    return FeeBands(
-        rows=[*rows.values(), total],
-        shares=shares,
-        under_10k_share=_ratio(100 * under, total.total),
-        without_members=apart,
-        years=(first, last),
-    )
+    tally = FeeBandTally(first, last)
+    tally.add(figures)
+    return tally.result()
 
 
 @dataclass
@@ -220,22 +234,36 @@ def self_sufficiency(figures, previous: dict, floors: dict | None = None) -> lis
     return result
 
 
+class TrendTally:
+    """Counted revenue and subsidy per field and year, summed as figures arrive."""
+
+    def __init__(self, first: int, last: int):
+        self.first, self.last = first, last
+        self.sums: dict = {}
+
+    def add(self, figures) -> None:
+        for fig in figures:
+            key = (fig.ay.alliance.field_id, fig.ay.programme_year.roc_year)
+            counted, subsidy = self.sums.get(key, (0, 0))
+            self.sums[key] = (counted + fig.get("R-TOTAL-C"), subsidy + fig.ay.subsidy)
+
+    def result(self) -> dict:
+        years = list(range(self.first, self.last + 1))
+        rows = []
+        for f in Field.objects.order_by("order"):
+            cells = []
+            for year in years:
+                counted, subsidy = self.sums.get((f.pk, year), (0, 0))
+                cells.append(_ratio(100 * counted, subsidy))
+            rows.append({"field": f, "cells": cells})
+        return {"years": years, "rows": rows}
+
+
 def trend(figures, first: int, last: int) -> dict:
     """Self-sufficiency (counted revenue ÷ subsidy, %) per field and year of the span."""
-    sums: dict = {}
-    for fig in figures:
-        key = (fig.ay.alliance.field_id, fig.ay.programme_year.roc_year)
-        counted, subsidy = sums.get(key, (0, 0))
-        sums[key] = (counted + fig.get("R-TOTAL-C"), subsidy + fig.ay.subsidy)
-    years = list(range(first, last + 1))
-    rows = []
-    for f in Field.objects.order_by("order"):
-        cells = []
-        for year in years:
-            counted, subsidy = sums.get((f.pk, year), (0, 0))
-            cells.append(_ratio(100 * counted, subsidy))
-        rows.append({"field": f, "cells": cells})
-    return {"years": years, "rows": rows}
+    tally = TrendTally(first, last)
+    tally.add(figures)
+    return tally.result()
 
 
 def band_members(figures, band: str = "", field_code: str = "") -> list[tuple]:
@@ -252,20 +280,31 @@ def band_members(figures, band: str = "", field_code: str = "") -> list[tuple]:
     return rows
 
 
-def field_self_sufficiency(rows) -> list[tuple]:
-    """(field, alliances, ratio %) per field: the field's counted revenue ÷ its subsidies."""
-    sums: dict = {}
-    for row in rows:
-        counted, subsidy, n = sums.get(row.fig.ay.alliance.field, (0, 0, 0))
-        sums[row.fig.ay.alliance.field] = (
-            counted + row.fig.get("R-TOTAL-C"),
-            subsidy + row.fig.ay.subsidy,
-            n + 1,
-        )
-    return [
-        (f, n, _ratio(100 * counted, subsidy))
-        for f, (counted, subsidy, n) in sorted(sums.items(), key=lambda kv: kv[0].order)
-    ]
+@dataclass
+class FieldRatio:
+    field: Field | None  # None: all fields together
+    alliances: int = 0
+    counted: int = 0  # counted revenue (R8 weight applied), NT$
+    subsidy: int = 0  # NT$
+
+    @property
+    def ratio(self) -> int | None:
+        return _ratio(100 * self.counted, self.subsidy)
+
+
+def field_self_sufficiency(figures) -> list[FieldRatio]:
+    """Per field with alliances, then all together: the counted revenue of its alliances ÷
+    their subsidies (the R10 ratio of the field as a whole)."""
+    rows: dict = {}
+    total = FieldRatio(None)
+    for fig in figures:
+        f = fig.ay.alliance.field
+        row = rows.setdefault(f.pk, FieldRatio(f))
+        for r in (row, total):
+            r.alliances += 1
+            r.counted += fig.get("R-TOTAL-C")
+            r.subsidy += fig.ay.subsidy
+    return [*sorted(rows.values(), key=lambda r: r.field.order), total] if rows else []
 
 
 def fee_per_firm(figures) -> int | None:

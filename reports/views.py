@@ -5,18 +5,27 @@ fixed number of queries whatever the number of alliances."""
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
+from alliance_portal.import_views import XLSX
 from alliance_portal.money import FEE_BAND_LABELS
+from alliance_portal.storage import private_storage
 from alliances.models import Field, ProgrammeYear
 from kpi.models import FilingKind, FilingState, FilingVersion
-from reports import figures, permissions, selectors
+from reports import figures, permissions, report_charts, selectors, services
+from reports.forms import ExportForm
+from reports.models import Export, ExportKind
+from reports.summary import default_first
 
 SOURCE_LABELS = {
     figures.OFFICIAL: gettext_lazy("official (accepted second filings)"),
@@ -89,6 +98,28 @@ def reports_home(request):
     return redirect("report_fields", year=year)
 
 
+def _exports(request, year: int, first: int | None = None) -> dict:
+    """The download panel of a report page: what this user may export, for which span."""
+    kinds = [
+        (k, label) for k, label in ExportKind.choices if permissions.can_export(request.user, k)
+    ]
+    if kinds and first is None:  # the default span: five years, as far back as there are
+        earliest = (
+            ProgrammeYear.objects.filter(roc_year__lte=year)
+            .order_by("roc_year")
+            .values_list("roc_year", flat=True)
+            .first()
+        )
+        first = max(default_first(year), earliest or year)
+    return {
+        "export_kinds": kinds,
+        "export_year": year,
+        "export_first": first,
+        "export_retention": settings.EXPORT_RETENTION_HOURS,
+        "exports_url": reverse("report_exports"),
+    }
+
+
 def _years_list():
     return list(ProgrammeYear.objects.order_by("-roc_year").values_list("roc_year", flat=True))
 
@@ -120,6 +151,13 @@ def report_fields(request, year):
             "empty": not data,
             "own": own,
             "section": "fields",
+            "charts": [
+                report_charts.members_chart(rows, year),
+                report_charts.revenue_chart(rows, year),
+            ]
+            if data
+            else [],
+            **_exports(request, year),
         },
     )
 
@@ -198,6 +236,8 @@ def report_fee_bands(request):
             "apart": apart,
             "hidden_apart": hidden_apart,
             "empty": not data,
+            "chart": report_charts.fee_band_chart(bands) if data else None,
+            **_exports(request, last, first),
         }
     )
     return render(request, "reports/fee_bands.html", context)
@@ -237,7 +277,7 @@ def report_self_sufficiency(request, year):
     previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
     floors = selectors.p2_floors({f.ay.alliance_id for f in data})
     rows = selectors.self_sufficiency(data, previous, floors)
-    fields = selectors.field_self_sufficiency(rows)
+    fields = selectors.field_self_sufficiency(data)
     trend = selectors.trend(figures.official(year - 4, year), year - 4, year)
     shown, hidden = _visible(rows, _named(request), lambda r: r.fig.ay.alliance_id)
     at_risk = [r for r in shown if any(f.ok is False for f in r.flags)]
@@ -252,8 +292,10 @@ def report_self_sufficiency(request, year):
             "fields": fields,
             "at_risk": at_risk,
             "trend": trend,
+            "chart": report_charts.trend_chart(trend) if data else None,
             "empty": not data,
             "section": "self_sufficiency",
+            **_exports(request, year),
         },
     )
 
@@ -277,3 +319,78 @@ def report_targets(request, year):
             "section": "targets",
         },
     )
+
+
+# Exports: queued from a report page, followed on their own page, downloaded by their owner.
+
+
+@report_view
+@require_POST
+def export_start(request):
+    form = ExportForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back or "reports_home")
+    try:
+        export = services.export_start(
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            year=form.cleaned_data["year"],
+            first=form.cleaned_data["first"],
+        )
+    except services.ExportError as error:
+        messages.error(request, str(error))
+        return redirect(back or "reports_home")
+    return redirect("report_export", xid=export.pk)
+
+
+def _own_export(request, xid) -> Export:
+    export = get_object_or_404(Export, pk=xid)
+    require(permissions.can_see_export(request.user, export))
+    return export
+
+
+@report_view
+def export_list(request):
+    exports = list(Export.objects.filter(owner=request.user)[:20])
+    return render(
+        request,
+        "reports/exports.html",
+        {
+            "exports": exports,
+            "working": any(e.working for e in exports),
+            "retention": settings.EXPORT_RETENTION_HOURS,
+            "section": "exports",
+        },
+    )
+
+
+@report_view
+def export_detail(request, xid):
+    export = _own_export(request, xid)
+    return render(
+        request,
+        "reports/export.html",
+        {"export": export, "retention": settings.EXPORT_RETENTION_HOURS, "section": "exports"},
+    )
+
+
+@report_view
+def export_download(request, xid):
+    export = _own_export(request, xid)
+    if not export.downloadable:
+        raise Http404
+    storage = private_storage()
+    try:
+        handle = storage.open(export.path, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = XLSX if export.kind == ExportKind.SUMMARY_XLSX else "application/pdf"
+    response = FileResponse(
+        handle, as_attachment=True, filename=export.filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -5,6 +5,7 @@ changes the next does not see; the module's data is flushed at its end."""
 
 import csv
 import io
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -341,3 +342,108 @@ def test_the_reports_reproduce_the_published_tables(demo, db):
     assert result.shares + [result.total_share] == [
         int(v) for k, v in bands[-1].items() if k != "field_zh"
     ]
+
+
+def _published():
+    """The programme's tables: members_106, revenue_106 (per field, then 總計) and the
+    102–106 fee bands (per field, 總計, then the shares)."""
+
+    def read(name):
+        return list(csv.DictReader((REFERENCE / name).open(encoding="utf-8")))
+
+    members = [
+        [int(r[k]) for k in ("alliances_derived", "company_members",
+                             "avg_members_per_alliance", "share_pct", "target_107")]
+        for r in read("members_106.csv")
+    ]  # fmt: skip
+    revenue = [
+        [int(r[k]) for k in ("recurring_operating", "tech_transfer", "derived_collaboration",
+                             "total", "avg_per_alliance")]
+        for r in read("revenue_106.csv")
+    ]  # fmt: skip
+    bands = [
+        [int(v) for k, v in r.items() if k != "field_zh"] for r in read("fee_bands_102_106.csv")
+    ]
+    names = [r["field_zh"] for r in read("members_106.csv")]
+    return names, members, revenue, bands
+
+
+def test_the_summary_workbook_reproduces_the_published_tables(demo, db):
+    """Acceptance of the exports issue: the workbook of 106 (fee bands 102–106), read back
+    with openpyxl, holds the published tables cell for cell, numbers as numbers, shares as
+    percentages."""
+    from reports.summary import write_summary
+
+    names, members, revenue, bands = _published()
+    out = io.BytesIO()
+    write_summary(out, year=106, first=102)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+
+    def table(sheet, n):
+        rows = list(book[sheet].iter_rows(min_row=3, max_row=2 + n))
+        for row in rows:
+            for cell in row[1:]:
+                assert cell.data_type == "n" and isinstance(cell.value, int | float), cell
+        return rows
+
+    def whole(cell):
+        return round(cell.value * 100) if cell.number_format == "0%" else cell.value
+
+    rows = table("會員", len(members))
+    assert [r[0].value for r in rows] == names
+    assert [[whole(c) for c in r[1:]] for r in rows] == members
+    assert {r[4].number_format for r in rows} == {"0%"}
+    rows = table("收入", len(revenue))
+    assert [r[0].value for r in rows] == names
+    assert [[c.value for c in r[1:]] for r in rows] == revenue
+    assert {c.number_format for r in rows for c in r[1:]} == {"#,##0"}
+    rows = table("會費級距", len(bands))
+    assert [r[0].value for r in rows] == [*names, "占比"]
+    assert [[whole(c) for c in r[1:]] for r in rows] == bands
+    assert {c.number_format for c in rows[-1][1:]} == {"0%"}
+
+
+def test_the_printable_report_reproduces_the_published_tables_with_charts(demo, db):
+    """Acceptance of the exports issue: the PDF's text holds the same tables, its fonts are
+    embedded Noto CJK, and its charts are labelled in Chinese."""
+    from reports.report_pdf import render
+    from tests.review_helpers import pdf_fonts, pdf_text
+
+    names, members, revenue, bands = _published()
+    data = render(year=106, first=102)
+    text = pdf_text(data)
+    lines = text.splitlines()
+
+    def numbers(line):
+        return [int(v.replace(",", "").rstrip("%")) if v != "—" else None for v in line.split()[1:]]
+
+    def rows_of(name):
+        """Table rows: the name, then figures only (a chart's legend is not one)."""
+        row = re.compile(rf"^{name}( ([\d,]+%?|—))+$")
+        return [numbers(line) for line in lines if row.match(line.strip())]
+
+    published = zip([*names, "占比"], [*members, None], [*revenue, None], bands, strict=True)
+    for name, m, r, b in published:
+        found = rows_of(name)
+        if m is None:  # the shares row appears once, under the fee bands
+            assert found == [b]
+            continue
+        # In order: members, revenue, fee bands, then self-sufficiency and the trend.
+        assert found[:3] == [m, r, b], name
+    assert "1,495" in text and "511,027" in text  # thousands separated
+
+    fonts = pdf_fonts(data)
+    assert fonts and all(f["embedded"] for f in fonts)
+    assert all("Noto-Sans-CJK-TC" in f["name"] for f in fonts)
+    # The charts: their titles, a field's name alone on a line (a bar's label), the fee
+    # bands' axis and the trend's reference line, all as text in the PDF.
+    for title in (
+        "106年度各領域廠商會員數",
+        "106年度各領域收入（仟元）",
+        "各會費級距的聯盟年度數，102–106",
+        "各領域自給自足率，102–106",
+    ):
+        assert title in text
+    assert sum(line.strip() == "機電材料" for line in lines) >= 2  # members and revenue bars
+    assert "R10 目標 80%" in text
+    assert "第 1 頁，共" in text

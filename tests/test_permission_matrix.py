@@ -9,6 +9,7 @@ import pytest
 
 from kpi.models import BulkIssue
 from tests.filing_helpers import submitted_first_filing
+from tests.report_helpers import finished_export
 from tests.review_helpers import issued_record
 from tests.urlmatrix import all_patterns, build
 
@@ -105,6 +106,11 @@ MATRIX = {
     "report_fee_band_alliances": "302 200 200 404 404 404 200 404 200 200 200",
     "report_self_sufficiency": "302 200 200 404 404 404 200 404 200 200 200",
     "report_targets":        "302 200 200 404 404 404 200 404 200 200 200",
+    # Exports: started by POST; the sample export is the office's, so only it sees it.
+    "report_exports":        "302 200 200 404 404 404 200 404 200 200 200",
+    "report_export_start":   "302 405 405 404 404 404 405 404 405 405 405",
+    "report_export":         "302 404 404 404 404 404 404 404 200 404 404",
+    "report_export_download": "302 404 404 404 404 404 404 404 200 404 404",
     # The public directory; the fixture's alliance has no banner, hence 404 for all.
     "directory":             "200 200 200 200 200 200 200 200 200 200 200",
     "public_alliance":       "200 200 200 200 200 200 200 200 200 200 200",
@@ -212,6 +218,7 @@ def test_permission_matrix(client, people, user_name):
     samples["bid"] = BulkIssue.objects.create(
         roc_year=106, period="first", correction_due=record.issued_at.date(), filing_ids=[]
     ).pk
+    samples["xid"] = finished_export(people.office, b"PK fake workbook").pk
     user = getattr(people, user_name)
     if user is not None:
         client.force_login(user)

@@ -6,34 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear
+from alliances.models import AllianceYear
 from kpi.historic import save_figures
 from reports import figures, selectors
-
-
-def _alliance(code, field="mech", year=106, phase=1, phase_year=1, subsidy=2_000_000, **values):
-    py = ProgrammeYear.objects.get_or_create(
-        roc_year=year, defaults=ProgrammeYear.calendar_defaults(year)
-    )[0]
-    alliance = Alliance.objects.filter(code=code).first() or Alliance.objects.create(
-        code=code, name_zh=f"{code}聯盟", field=Field.objects.get(code=field), institution="某大學"
-    )
-    ay = AllianceYear.objects.create(
-        alliance=alliance,
-        programme_year=py,
-        phase=phase,
-        phase_year=phase_year,
-        subsidy=subsidy,
-        collaboration_weight=py.weight_for_phase(phase),
-    )
-    save_figures(alliance_year=ay, values=values, by=None)
-    return ay
-
-
-def _zeros(**values):
-    from kpi import catalog
-
-    return {item.code: 0 for item in catalog.TARGETED} | values
+from tests.report_helpers import alliance_with_figures as _alliance
+from tests.report_helpers import zeros as _zeros
 
 
 def test_fee_band_edges_and_an_alliance_without_company_members(db):

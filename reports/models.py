@@ -1,0 +1,69 @@
+"""Exports made in the background (the summary workbook, the printable report): who asked,
+for what, how far the task has got, and the file it left, kept for its owner until it
+expires (settings.EXPORT_RETENTION_HOURS) and then removed with its file."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportKind(models.TextChoices):
+    SUMMARY_XLSX = "summary_xlsx", _("Summary workbook (Excel)")
+    REPORT_PDF = "report_pdf", _("Printable report (PDF)")
+
+
+class Export(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
+    )
+    kind = models.CharField(_("export"), max_length=20, choices=ExportKind.choices)
+    roc_year = models.PositiveSmallIntegerField(_("year"))
+    first_year = models.PositiveSmallIntegerField(_("from year"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=1)
+    path = models.CharField(max_length=200, blank=True)  # in private storage
+    filename = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_year__lte=models.F("roc_year")),
+                name="export_span_forwards",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.first_year}–{self.roc_year}"
+
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.FINISHED:
+            return 100
+        return min(99, 100 * self.done // self.total) if self.total else 0
+
+    @property
+    def downloadable(self) -> bool:
+        return (
+            self.status == self.Status.FINISHED
+            and bool(self.path)
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )

@@ -1,0 +1,172 @@
+"""Exports as background work: `export_start` records what was asked and queues
+`export_task`, which writes the file to private storage while counting its progress;
+`exports_purge` removes expired files with their rows. A web request never builds a
+workbook or a PDF itself."""
+
+import datetime as dt
+import logging
+import os
+import tempfile
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from alliance_portal import audit
+from alliance_portal.storage import private_storage
+from alliance_portal.tasks import retrying_task
+from alliances.models import ProgrammeYear
+from reports import permissions
+from reports.models import Export, ExportKind
+from reports.summary import LANGUAGE, SpanError, check_span
+
+logger = logging.getLogger(__name__)
+
+EXTENSIONS = {ExportKind.SUMMARY_XLSX: "xlsx", ExportKind.REPORT_PDF: "pdf"}
+MAX_WORKING = 3  # exports of one person queued or running at once
+STALE_AFTER = dt.timedelta(hours=1)  # a queued or running export older than this is dead
+
+
+class ExportError(Exception):
+    """The export cannot be started; the message says why, in the user's language."""
+
+
+def retention() -> dt.timedelta:
+    return dt.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
+
+
+def filename(export: Export) -> str:
+    """The name the file downloads under, in the document's language (zh-Hant)."""
+    with translation.override(LANGUAGE):
+        if export.kind == ExportKind.SUMMARY_XLSX:
+            stem = _("alliance-summary")
+        else:
+            stem = _("alliance-report")
+    span = (
+        str(export.roc_year)
+        if export.first_year == export.roc_year
+        else f"{export.first_year}-{export.roc_year}"
+    )
+    return f"{stem}-{export.roc_year}({span}).{EXTENSIONS[export.kind]}"
+
+
+@transaction.atomic
+def export_start(*, by, kind: str, year: int, first: int | None = None) -> Export:
+    """Queue an export for `by`; the same export still in progress is returned instead of
+    a second one (a double click)."""
+    if kind not in EXTENSIONS or not permissions.can_export(by, kind):
+        raise ExportError(_("You may not make this export."))
+    try:
+        first = check_span(year, first, ProgrammeYear.objects.values_list("roc_year", flat=True))
+    except SpanError as error:
+        raise ExportError(str(error)) from error
+    # The owner's row serializes their concurrent clicks.
+    get_user_model().objects.select_for_update().filter(pk=by.pk).first()
+    working = Export.objects.filter(
+        owner=by,
+        status__in=[Export.Status.QUEUED, Export.Status.RUNNING],
+        created_at__gte=timezone.now() - STALE_AFTER,
+    )
+    same = working.filter(kind=kind, roc_year=year, first_year=first).first()
+    if same is not None:
+        return same
+    if working.count() >= MAX_WORKING:
+        raise ExportError(
+            _("You have %(n)s exports in progress; wait for one of them to finish.")
+            % {"n": MAX_WORKING}
+        )
+    export = Export.objects.create(
+        owner=by, kind=kind, roc_year=year, first_year=first, total=year - first + 2
+    )
+    audit.record(
+        actor=by,
+        action="report.exported",
+        target=export,
+        after={"kind": kind, "year": year, "first": first},
+    )
+    export_task.enqueue(export.pk)
+    return export
+
+
+def _progress(export_id: int):
+    def report(done: int, total: int) -> None:
+        Export.objects.filter(pk=export_id).update(done=done, total=total)
+
+    return report
+
+
+def _write(export: Export, out, progress) -> None:
+    if export.kind == ExportKind.SUMMARY_XLSX:
+        from reports.summary import write_summary
+
+        write_summary(
+            out, year=export.roc_year, first=export.first_year, progress=progress, by=export.owner
+        )
+    else:
+        from reports.report_pdf import render
+
+        out.write(render(year=export.roc_year, first=export.first_year, progress=progress))
+
+
+@retrying_task(max_attempts=1)
+def export_task(export_id: int) -> str:
+    """Write the export's file, counting progress; a failure is shown to its owner."""
+    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
+        status=Export.Status.RUNNING
+    )
+    if not claimed:
+        return "taken by another run, or gone"
+    export = Export.objects.select_related("owner").get(pk=export_id)
+    storage = private_storage()
+    name = f"exports/{export.owner_id}/{uuid.uuid4().hex}.{EXTENSIONS[export.kind]}"
+    saved = ""
+    try:
+        with tempfile.TemporaryFile() as out:
+            _write(export, out, _progress(export.pk))
+            size = out.tell()
+            out.seek(0)
+            saved = storage.save(name, File(out, name=os.path.basename(name)))
+        now = timezone.now()
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FINISHED,
+            path=saved,
+            filename=filename(export),
+            size=size,
+            done=export.total,
+            finished_at=now,
+            expires_at=now + retention(),
+        )
+    except Exception as error:
+        logger.exception("export %s failed", export.pk)
+        if saved:
+            storage.delete(saved)
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + retention(),
+        )
+        raise
+    exports_purge()
+    return f"{export} ready"
+
+
+def exports_purge(now: dt.datetime | None = None) -> int:
+    """Remove expired exports and their files, and those stuck queued or running for a
+    day; returns how many went."""
+    now = now or timezone.now()
+    gone = 0
+    expired = Export.objects.filter(expires_at__lte=now) | Export.objects.filter(
+        status__in=[Export.Status.QUEUED, Export.Status.RUNNING],
+        created_at__lte=now - max(retention(), STALE_AFTER),
+    )
+    storage = private_storage()
+    for export in expired.only("pk", "path"):
+        if export.path:
+            storage.delete(export.path)
+        gone += Export.objects.filter(pk=export.pk).delete()[0]
+    return gone
