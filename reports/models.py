@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExportKind(models.TextChoices):
@@ -15,10 +16,10 @@ class ExportKind(models.TextChoices):
 
 class Export(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Ready")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("export", "Queued")
+        RUNNING = "running", pgettext_lazy("export", "Being made")
+        FINISHED = "finished", pgettext_lazy("export", "Ready")
+        FAILED = "failed", pgettext_lazy("export", "Failed")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"

@@ -212,9 +212,7 @@ def test_a_pi_may_print_the_report_but_not_export_the_named_workbook(client, peo
         ({"first": "107"}, "起始年度不可晚於結束年度"),
     ],
 )
-def test_bad_export_requests_say_what_to_fix_and_queue_nothing(
-    client, office_user, data, message
-):
+def test_bad_export_requests_say_what_to_fix_and_queue_nothing(client, office_user, data, message):
     _two_years()
     client.force_login(office_user)
     response = _start(client, **data)
@@ -223,9 +221,7 @@ def test_bad_export_requests_say_what_to_fix_and_queue_nothing(
     assert message in client.get(response["Location"]).content.decode()
 
 
-def test_a_double_click_queues_one_export_and_three_at_a_time_is_the_limit(
-    client, office_user
-):
+def test_a_double_click_queues_one_export_and_three_at_a_time_is_the_limit(client, office_user):
     _two_years()
     client.force_login(office_user)
     _start(client)
