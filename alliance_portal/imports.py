@@ -304,27 +304,38 @@ def run_workbook(
 
 
 def export_workbook(
-    *, scope: str, alliance=None, querysets: dict | None = None, blank=False, only=None
-) -> bytes:
+    *,
+    scope: str,
+    alliance=None,
+    querysets: dict | None = None,
+    blank=False,
+    only=None,
+    out=None,
+    progress=None,
+) -> bytes | None:
     """A workbook with one sheet per registered sheet of the scope (or the sheets named in
-    `only`), laid out for import; `blank` gives the headers only (the template)."""
+    `only`), laid out for import; `blank` gives the headers only (the template). Written to
+    `out` (a binary file) if given, else returned; `progress(done, total)` after each sheet."""
     book = Workbook(write_only=True)
-    for sheet in sheets_for(scope):
-        if only is not None and sheet.name not in only:
-            continue
+    sheets = [s for s in sheets_for(scope) if only is None or s.name in only]
+    for done, sheet in enumerate(sheets, start=1):
         resource = sheet.resource_class(user=None, alliance=alliance)
         ws = book.create_sheet(sheet.name)
         headers = [f.column_name for f in resource.get_export_fields()]
         ws.append(headers)
-        if blank:
-            continue
-        queryset = (querysets or {}).get(sheet.name, resource.export_queryset())
-        dataset = resource.export(queryset=queryset)
-        for row in dataset:
-            ws.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        if not blank:
+            queryset = (querysets or {}).get(sheet.name, resource.export_queryset())
+            dataset = resource.export(queryset=queryset)
+            for row in dataset:
+                ws.append(list(row))
+        if progress is not None:
+            progress(done, len(sheets))
+    if out is not None:
+        book.save(out)
+        return None
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def validation_error_for(column_attribute: str, message) -> ValidationError:

@@ -272,7 +272,7 @@ urlpatterns = [
         member_office.office_import_template,
         name="office_import_template",
     ),
-    path("office/export.xlsx", member_office.office_export, name="office_export"),
+    path("office/export/", report_views.registry_export, name="office_export"),
     path(
         "office/alliances/<int:pk>/handover/",
         views_office.office_handover,

@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view
-from alliance_portal.import_views import import_page, template_download, xlsx_response
-from alliance_portal.imports import export_workbook
+from alliance_portal.import_views import import_page, template_download
 from alliance_portal.views import paginate
 from members import services
 from members.forms import FirmFactsForm, FirmMergeForm
@@ -77,8 +76,3 @@ def office_import(request):
 @office_view
 def office_import_template(request):
     return template_download(scope="office")
-
-
-@office_view(viewers=True)
-def office_export(request):
-    return xlsx_response(export_workbook(scope="office"), "portal-registry.xlsx")

@@ -1,6 +1,7 @@
-"""Exports made in the background (the summary workbook, the printable report): who asked,
-for what, how far the task has got, and the file it left, kept for its owner until it
-expires (settings.EXPORT_RETENTION_HOURS) and then removed with its file."""
+"""Exports made in the background (the summary workbook, the printable report, the
+registry workbook): who asked, for what, how far the task has got, and the file it left,
+kept for its owner until it expires (settings.EXPORT_RETENTION_HOURS) and then removed with
+its file."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,11 @@ from django.utils.translation import pgettext_lazy
 class ExportKind(models.TextChoices):
     SUMMARY_XLSX = "summary_xlsx", _("Summary workbook (Excel)")
     REPORT_PDF = "report_pdf", _("Printable report (PDF)")
+    REGISTRY_XLSX = "registry_xlsx", _("Registry workbook (Excel)")
+
+
+# The exports of a year and a span of years (the registry has none).
+REPORT_KINDS = (ExportKind.SUMMARY_XLSX, ExportKind.REPORT_PDF)
 
 
 class Export(models.Model):
@@ -25,8 +31,9 @@ class Export(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
     )
     kind = models.CharField(_("export"), max_length=20, choices=ExportKind.choices)
-    roc_year = models.PositiveSmallIntegerField(_("year"))
-    first_year = models.PositiveSmallIntegerField(_("from year"))
+    # The span of a report export; none for the registry.
+    roc_year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=1)
@@ -49,7 +56,15 @@ class Export(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.first_year}–{self.roc_year}"
+        return f"{self.get_kind_display()} {self.span}".strip()
+
+    @property
+    def span(self) -> str:
+        if self.roc_year is None:
+            return ""
+        if self.first_year == self.roc_year:
+            return str(self.roc_year)
+        return f"{self.first_year}–{self.roc_year}"
 
     @property
     def working(self) -> bool:

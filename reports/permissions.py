@@ -8,8 +8,9 @@
 | assistant, outsider          | 404        |                                          |
 
 Exports: the printable report (aggregates and charts only) for every reader of reports;
-the summary workbook, whose raw sheet names every alliance, for those who see them all.
-An export is its owner's alone.
+the summary workbook, whose raw sheet names every alliance, and the registry workbook
+(every alliance's members and ledger) for those who see them all. An export is its
+owner's alone.
 """
 
 from accounts.permissions import is_reviewer
@@ -45,7 +46,7 @@ def can_export(user, kind: str) -> bool:
 
     if not can_see_reports(user):
         return False
-    if kind == ExportKind.SUMMARY_XLSX:
+    if kind in (ExportKind.SUMMARY_XLSX, ExportKind.REGISTRY_XLSX):
         return named_alliances(user) is None
     return kind == ExportKind.REPORT_PDF
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,12 +22,16 @@ from alliance_portal.storage import private_storage
 from alliance_portal.tasks import retrying_task
 from alliances.models import ProgrammeYear
 from reports import permissions
-from reports.models import Export, ExportKind
+from reports.models import REPORT_KINDS, Export, ExportKind
 from reports.summary import LANGUAGE, SpanError, check_span
 
 logger = logging.getLogger(__name__)
 
-EXTENSIONS = {ExportKind.SUMMARY_XLSX: "xlsx", ExportKind.REPORT_PDF: "pdf"}
+EXTENSIONS = {
+    ExportKind.SUMMARY_XLSX: "xlsx",
+    ExportKind.REPORT_PDF: "pdf",
+    ExportKind.REGISTRY_XLSX: "xlsx",
+}
 MAX_WORKING = 3  # exports of one person queued or running at once
 STALE_AFTER = dt.timedelta(hours=1)  # a queued or running export older than this is dead
 
@@ -41,29 +46,37 @@ def retention() -> dt.timedelta:
 
 def filename(export: Export) -> str:
     """The name the file downloads under, in the document's language (zh-Hant)."""
+    extension = EXTENSIONS[export.kind]
     with translation.override(LANGUAGE):
+        if export.kind == ExportKind.REGISTRY_XLSX:
+            made = timezone.localdate().strftime("%Y%m%d")
+            stem = _("portal-registry")
+            return f"{stem}-{made}.{extension}"
         if export.kind == ExportKind.SUMMARY_XLSX:
             stem = _("alliance-summary")
         else:
             stem = _("alliance-report")
-    span = (
-        str(export.roc_year)
-        if export.first_year == export.roc_year
-        else f"{export.first_year}-{export.roc_year}"
-    )
-    return f"{stem}-{export.roc_year}({span}).{EXTENSIONS[export.kind]}"
+    span = export.span.replace("–", "-")
+    return f"{stem}-{export.roc_year}({span}).{extension}"
 
 
 @transaction.atomic
-def export_start(*, by, kind: str, year: int, first: int | None = None) -> Export:
-    """Queue an export for `by`; the same export still in progress is returned instead of
-    a second one (a double click)."""
+def export_start(*, by, kind: str, year: int | None = None, first: int | None = None) -> Export:
+    """Queue an export for `by`: a report of year `year` with its span from `first`
+    (default: five years), or the registry (no years); the same export still in progress
+    is returned instead of a second one (a double click)."""
     if kind not in EXTENSIONS or not permissions.can_export(by, kind):
         raise ExportError(_("You may not make this export."))
-    try:
-        first = check_span(year, first, ProgrammeYear.objects.values_list("roc_year", flat=True))
-    except SpanError as error:
-        raise ExportError(str(error)) from error
+    if kind in REPORT_KINDS:
+        if year is None:
+            raise ExportError(_("Say which year to export."))
+        known = ProgrammeYear.objects.values_list("roc_year", flat=True)
+        try:
+            first = check_span(year, first, known)
+        except SpanError as error:
+            raise ExportError(str(error)) from error
+    else:
+        year = first = None
     # The owner's row serializes their concurrent clicks.
     get_user_model().objects.select_for_update().filter(pk=by.pk).first()
     working = Export.objects.filter(
@@ -80,7 +93,11 @@ def export_start(*, by, kind: str, year: int, first: int | None = None) -> Expor
             % {"n": MAX_WORKING}
         )
     export = Export.objects.create(
-        owner=by, kind=kind, roc_year=year, first_year=first, total=year - first + 2
+        owner=by,
+        kind=kind,
+        roc_year=year,
+        first_year=first,
+        total=year - first + 2 if kind in REPORT_KINDS else 1,
     )
     audit.record(
         actor=by,
@@ -100,7 +117,11 @@ def _progress(export_id: int):
 
 
 def _write(export: Export, out, progress) -> None:
-    if export.kind == ExportKind.SUMMARY_XLSX:
+    if export.kind == ExportKind.REGISTRY_XLSX:
+        from alliance_portal.imports import export_workbook
+
+        export_workbook(scope="office", out=out, progress=progress)
+    elif export.kind == ExportKind.SUMMARY_XLSX:
         from reports.summary import write_summary
 
         write_summary(
@@ -136,7 +157,7 @@ def export_task(export_id: int) -> str:
             path=saved,
             filename=filename(export),
             size=size,
-            done=export.total,
+            done=F("total"),
             finished_at=now,
             expires_at=now + retention(),
         )

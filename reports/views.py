@@ -16,15 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import require
+from accounts.permissions import office_view, require
 from alliance_portal.import_views import XLSX
+from alliance_portal.imports import sheets_for
 from alliance_portal.money import FEE_BAND_LABELS
 from alliance_portal.storage import private_storage
 from alliances.models import Field, ProgrammeYear
 from kpi.models import FilingKind, FilingState, FilingVersion
 from reports import figures, permissions, report_charts, selectors, services
 from reports.forms import ExportForm
-from reports.models import Export, ExportKind
+from reports.models import REPORT_KINDS, Export, ExportKind
 from reports.summary import default_first
 
 SOURCE_LABELS = {
@@ -101,7 +102,9 @@ def reports_home(request):
 def _exports(request, year: int, first: int | None = None) -> dict:
     """The download panel of a report page: what this user may export, for which span."""
     kinds = [
-        (k, label) for k, label in ExportKind.choices if permissions.can_export(request.user, k)
+        (kind, label)
+        for kind, label in ExportKind.choices
+        if kind in REPORT_KINDS and permissions.can_export(request.user, kind)
     ]
     if kinds and first is None:  # the default span: five years, as far back as there are
         earliest = (
@@ -394,3 +397,19 @@ def export_download(request, xid):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@office_view(viewers=True)
+def registry_export(request):
+    """The whole registry as one workbook laid out for import (docs/import-format.md),
+    made in the background like the reports' exports."""
+    recent = Export.objects.filter(owner=request.user, kind=ExportKind.REGISTRY_XLSX)[:5]
+    return render(
+        request,
+        "reports/registry_export.html",
+        {
+            "recent": recent,
+            "retention": settings.EXPORT_RETENTION_HOURS,
+            "sheets": [sheet.name for sheet in sheets_for("office")],
+        },
+    )

@@ -207,7 +207,7 @@ def test_a_pi_may_print_the_report_but_not_export_the_named_workbook(client, peo
     ("data", "message"),
     [
         ({"year": "abc"}, "請以數字填寫年度"),
-        ({"kind": "everything"}, "請選擇摘要活頁簿或可列印的報表"),
+        ({"kind": "everything"}, "請選擇提供的匯出項目之一"),
         ({"first": "90"}, "沒有 90、"),
         ({"first": "107"}, "起始年度不可晚於結束年度"),
     ],
@@ -292,3 +292,30 @@ def test_the_exports_page_reads_a_fixed_number_of_queries(
         finished_export(office_user, b"PK more")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("report_exports")).status_code == 200
+
+
+def test_the_registry_workbook_is_made_in_the_background_too(client, people, worker):
+    from alliance_portal.imports import sheets_for
+
+    client.force_login(people.viewer)
+    page = client.get(reverse("office_export")).content.decode()
+    assert 'value="registry_xlsx"' in page
+    response = client.post(
+        reverse("report_export_start"), {"kind": "registry_xlsx", "next": "/office/export/"}
+    )
+    export = Export.objects.get()
+    assert response["Location"] == reverse("report_export", args=[export.pk])
+    assert export.roc_year is None and export.span == ""
+    worker()
+    export.refresh_from_db()
+    assert export.status == "finished" and export.filename.endswith(".xlsx")
+    download = client.get(reverse("report_export_download", args=[export.pk]))
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    assert book.sheetnames == [s.name for s in sheets_for("office")]
+    codes = [row[0] for row in book["聯盟"].iter_rows(min_row=2, values_only=True)]
+    assert people.alliance.code in codes
+    # A PI may not: the registry holds every alliance's members.
+    client.force_login(people.pi)
+    assert client.get(reverse("office_export")).status_code == 404
+    client.post(reverse("report_export_start"), {"kind": "registry_xlsx"})
+    assert Export.objects.count() == 1
