@@ -11,6 +11,7 @@ Each source is read in a fixed number of queries, whatever the number of allianc
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from alliances.models import AllianceYear
@@ -83,9 +84,11 @@ def _years(first: int, last: int, alliance_ids=None):
 def _with_items(years, chosen: dict) -> list[YearFigures]:
     """chosen: alliance-year id → (version id, number, kind); items read in one query."""
     items: dict = {}
-    for version_id, code, counted in SnapshotItem.objects.filter(
-        version_id__in=[v[0] for v in chosen.values()]
-    ).values_list("version_id", "code", "counted"):
+    for version_id, code, counted in (
+        SnapshotItem.objects.filter(version_id__in=[v[0] for v in chosen.values()])
+        .order_by()  # the model's ordering would join and sort for nothing
+        .values_list("version_id", "code", "counted")
+    ):
         items.setdefault(version_id, {})[code] = counted
     result = []
     for ay in years:
@@ -96,19 +99,88 @@ def _with_items(years, chosen: dict) -> list[YearFigures]:
     return result
 
 
+def _newest_accepted_seconds(first: int, last: int):
+    """The last version of every accepted second filing of the years (a subquery)."""
+    newest = FilingVersion.objects.filter(filing=OuterRef("filing")).order_by("-number")
+    return FilingVersion.objects.filter(
+        filing__kind=FilingKind.SECOND,
+        filing__state=FilingState.ACCEPTED,
+        filing__alliance_year__programme_year__roc_year__gte=first,
+        filing__alliance_year__programme_year__roc_year__lte=last,
+        number=Subquery(newest.values("number")[:1]),
+    ).order_by()
+
+
+FIELD_CODES = {
+    "members": "M-COMPANY",
+    "recurring": "R-RECURRING",
+    "transfer": "R-TRANSFER",
+    "collaboration": "R-COLLAB",
+}
+
+
+# The field report's sums, in one statement (docs/decisions.md, "The field report's sums
+# are SQL"): the last version of each accepted second filing of the year is the one with
+# no later version, which PostgreSQL plans as an anti-join from the year's few hundred
+# filings to their items through the index. Portable to SQLite; table names from the models.
+_FIELD_SUMS_SQL = """
+SELECT a.field_id,
+       SUM(CASE WHEN i.code = %s THEN 1 ELSE 0 END),
+       {sums}
+FROM {item} i
+JOIN {version} v ON v.id = i.version_id
+JOIN {filing} f ON f.id = v.filing_id
+JOIN {alliance_year} ay ON ay.id = f.alliance_year_id
+JOIN {programme_year} py ON py.id = ay.programme_year_id
+JOIN {alliance} a ON a.id = ay.alliance_id
+WHERE py.roc_year = %s AND f.kind = %s AND f.state = %s
+  AND i.code IN ({codes})
+  AND NOT EXISTS (
+      SELECT 1 FROM {version} later
+      WHERE later.filing_id = v.filing_id AND later.number > v.number
+  )
+GROUP BY a.field_id
+"""
+
+
+def official_field_sums(roc_year: int) -> dict:
+    """The field report's sums of the official figures, added up in the database: field id
+    → {"alliances": n, "members": …, "recurring": …, "transfer": …, "collaboration": …}
+    (NT$; fields without accepted filings are absent). The same as
+    selectors.field_sums(official(roc_year)), which a test holds it to."""
+    from alliances.models import Alliance, ProgrammeYear
+    from kpi.models import Filing
+
+    sql = _FIELD_SUMS_SQL.format(
+        sums=", ".join("SUM(CASE WHEN i.code = %s THEN COALESCE(i.counted, 0) ELSE 0 END)"
+                       for _code in FIELD_CODES),
+        codes=", ".join(["%s"] * len(FIELD_CODES)),
+        item=SnapshotItem._meta.db_table,
+        version=FilingVersion._meta.db_table,
+        filing=Filing._meta.db_table,
+        alliance_year=AllianceYear._meta.db_table,
+        programme_year=ProgrammeYear._meta.db_table,
+        alliance=Alliance._meta.db_table,
+    )  # fmt: skip
+    codes = list(FIELD_CODES.values())
+    params = ["M-COMPANY", *codes, roc_year, FilingKind.SECOND, FilingState.ACCEPTED, *codes]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            field_id: {"alliances": int(n), **dict(zip(FIELD_CODES, map(int, sums), strict=True))}
+            for field_id, n, *sums in cursor.fetchall()
+        }
+
+
 def official(first: int, last: int | None = None, alliance_ids=None) -> list[YearFigures]:
     """Alliance-years of the years first..last with an accepted second filing."""
     last = first if last is None else last
     years = list(_years(first, last, alliance_ids))
-    newest = FilingVersion.objects.filter(filing=OuterRef("filing")).order_by("-number")
     chosen = {
         ay_id: (pk, number, FilingKind.SECOND)
-        for pk, number, ay_id in FilingVersion.objects.filter(
-            filing__kind=FilingKind.SECOND,
-            filing__state=FilingState.ACCEPTED,
-            filing__alliance_year__in=[ay.pk for ay in years],
-            number=Subquery(newest.values("number")[:1]),
-        ).values_list("pk", "number", "filing__alliance_year_id")
+        for pk, number, ay_id in _newest_accepted_seconds(first, last)
+        .filter(filing__alliance_year__in=[ay.pk for ay in years])
+        .values_list("pk", "number", "filing__alliance_year_id")
     }
     return _with_items(years, chosen)
 

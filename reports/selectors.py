@@ -5,6 +5,8 @@ come from the data; rounding (half up) happens only for display."""
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
+
 from alliance_portal.money import (
     FEE_BAND_LABELS,
     average_fee_thousands,
@@ -13,6 +15,7 @@ from alliance_portal.money import (
 )
 from alliances.models import Field, FieldTarget
 from kpi import flags
+from reports.figures import FIELD_CODES
 
 MAX_SPAN = 20
 
@@ -71,31 +74,49 @@ class FieldRow:
         return _ratio(self.total, self.alliances * 1000)
 
 
+def field_sums(figures) -> dict:
+    """The field report's sums of alliance-years' figures, as figures.official_field_sums
+    gives them from the database."""
+    sums: dict = {}
+    for fig in figures:
+        row = sums.setdefault(
+            fig.ay.alliance.field_id, dict.fromkeys(("alliances", *FIELD_CODES), 0)
+        )
+        row["alliances"] += 1
+        for name, code in FIELD_CODES.items():
+            row[name] += fig.get(code)
+    return sums
+
+
 def field_report(figures, roc_year: int) -> list[FieldRow]:
     """Members and revenue by field, then the total row (share 100 when there are members)."""
-    fields = list(Field.objects.order_by("order"))
-    targets = {
-        (t.programme_year.roc_year, t.field_id): t.company_members
-        for t in FieldTarget.objects.filter(
-            programme_year__roc_year__in=[roc_year, roc_year + 1]
-        ).select_related("programme_year")
-    }
-    rows = {
-        f.pk: FieldRow(
-            f,
-            target=targets.get((roc_year, f.pk)),
-            next_target=targets.get((roc_year + 1, f.pk)),
+    return field_report_of(field_sums(figures), roc_year)
+
+
+def field_report_of(sums: dict, roc_year: int) -> list[FieldRow]:
+    """The field report from sums per field (field_sums or figures.official_field_sums)."""
+
+    def target(year):
+        return Subquery(
+            FieldTarget.objects.filter(field=OuterRef("pk"), programme_year__roc_year=year).values(
+                "company_members"
+            )[:1]
         )
-        for f in fields
+
+    rows = {
+        f.pk: FieldRow(f, target=f.target, next_target=f.next_target)
+        for f in Field.objects.annotate(
+            target=target(roc_year), next_target=target(roc_year + 1)
+        ).order_by("order")
     }
     total = FieldRow(None)
-    for fig in figures:
-        for row in (rows[fig.ay.alliance.field_id], total):
-            row.alliances += 1
-            row.members += fig.get("M-COMPANY")
-            row.recurring += fig.get("R-RECURRING")
-            row.transfer += fig.get("R-TRANSFER")
-            row.collaboration += fig.get("R-COLLAB")
+    for field_id, sums_of_field in sums.items():
+        for row in (rows[field_id], total):
+            row.alliances += sums_of_field["alliances"]
+            row.members += sums_of_field["members"]
+            row.recurring += sums_of_field["recurring"]
+            row.transfer += sums_of_field["transfer"]
+            row.collaboration += sums_of_field["collaboration"]
     for row in rows.values():
         row.share = _ratio(100 * row.members, total.members)
     total.share = 100 if total.members else None

@@ -136,10 +136,15 @@ def report_fields(request, year):
             request, _("There is no such source of figures; the official ones are shown.")
         )
         source = figures.OFFICIAL
-    data = figures.of_year(year, source)
-    rows = selectors.field_report(data, year)
     named = _named(request)
-    own = [f for f in data if named is not None and f.ay.alliance_id in named]
+    if source == figures.OFFICIAL:  # added up in the database
+        rows = selectors.field_report_of(figures.official_field_sums(year), year)
+        own = figures.official(year, alliance_ids=named) if named else []
+    else:
+        data = figures.of_year(year, source)
+        rows = selectors.field_report(data, year)
+        own = [f for f in data if named is not None and f.ay.alliance_id in named]
+    empty = not rows[-1].alliances
     return render(
         request,
         "reports/fields.html",
@@ -151,15 +156,15 @@ def report_fields(request, year):
             "source_label": SOURCE_LABELS[source],
             "sources": SOURCE_LABELS.items(),
             "provisional": source != figures.OFFICIAL,
-            "empty": not data,
+            "empty": empty,
             "own": own,
             "section": "fields",
-            "charts": [
+            "charts": []
+            if empty
+            else [
                 report_charts.members_chart(rows, year),
                 report_charts.revenue_chart(rows, year),
-            ]
-            if data
-            else [],
+            ],
             **_exports(request, year),
         },
     )

@@ -199,3 +199,20 @@ def test_programme_targets_compare_members_and_fee_per_firm(client, people):
     assert "NT$10,000 / NT$100,000" in html  # NT$120,000 ÷ 12 firms against the target
     bands = client.get("/reports/fee-bands/alliances/?from=106&to=106&band=6-10").content
     assert "OTHER9" in bands.decode() and "10</td>" in bands.decode()
+
+
+def test_the_field_sums_added_up_in_sql_equal_the_figures_added_up_in_python(db):
+    """figures.official_field_sums (one SQL statement, for speed) against the figures
+    themselves: only the last version of an accepted second filing counts, fields without
+    one are absent, and a year's neighbours do not leak in."""
+    ay = _alliance("S01", **_zeros(**{"M-COMPANY": 3, "R-FEE": 30_000, "R-COLLAB": 500}))
+    save_figures(alliance_year=ay, values=_zeros(**{"M-COMPANY": 7, "R-TRANSFER": 9}), by=None)
+    _alliance("S02", field="ict", **_zeros(**{"M-COMPANY": 2, "R-SERVICE": 4_000}))
+    _alliance("S03", field="ict", year=105, **_zeros(**{"M-COMPANY": 50}))
+    sums = figures.official_field_sums(106)
+    assert sums == selectors.field_sums(figures.official(106))
+    assert sums[ay.alliance.field_id] == {
+        "alliances": 1, "members": 7, "recurring": 0, "transfer": 9, "collaboration": 0
+    }  # fmt: skip
+    assert sum(s["alliances"] for s in sums.values()) == 2
+    assert figures.official_field_sums(104) == {}
