@@ -81,13 +81,19 @@ def _years(first: int, last: int, alliance_ids=None):
     return qs.order_by("programme_year__roc_year", "alliance__field__order", "alliance__code")
 
 
-def _with_items(years, chosen: dict) -> list[YearFigures]:
-    """chosen: alliance-year id → (version id, number, kind); items read in one query."""
+def _with_items(years, chosen: dict, codes=None) -> list[YearFigures]:
+    """chosen: alliance-year id → (version id, number, kind); items read in one query (only
+    those of `codes` if given: a page that needs two items of five years reads those)."""
     items: dict = {}
-    for version_id, code, counted in (
-        SnapshotItem.objects.filter(version_id__in=[v[0] for v in chosen.values()])
-        .order_by()  # the model's ordering would join and sort for nothing
-        .values_list("version_id", "code", "counted")
+    wanted = SnapshotItem.objects.filter(version_id__in=[v[0] for v in chosen.values()])
+    if codes is not None:
+        wanted = wanted.filter(code__in=codes)
+    for (
+        version_id,
+        code,
+        counted,
+    ) in wanted.order_by().values_list(  # the model's ordering would join and sort for nothing
+        "version_id", "code", "counted"
     ):
         items.setdefault(version_id, {})[code] = counted
     result = []
@@ -111,6 +117,8 @@ def _newest_accepted_seconds(first: int, last: int):
     ).order_by()
 
 
+FEE_CODES = ("R-FEE", "M-COMPANY")  # what fee bands need
+TREND_CODES = ("R-TOTAL-C",)  # what the self-sufficiency trend needs (with the subsidy)
 FIELD_CODES = {
     "members": "M-COMPANY",
     "recurring": "R-RECURRING",
@@ -172,8 +180,11 @@ def official_field_sums(roc_year: int) -> dict:
         }
 
 
-def official(first: int, last: int | None = None, alliance_ids=None) -> list[YearFigures]:
-    """Alliance-years of the years first..last with an accepted second filing."""
+def official(
+    first: int, last: int | None = None, alliance_ids=None, codes=None
+) -> list[YearFigures]:
+    """Alliance-years of the years first..last with an accepted second filing (with the
+    values of `codes` only, if given)."""
     last = first if last is None else last
     years = list(_years(first, last, alliance_ids))
     chosen = {
@@ -182,7 +193,7 @@ def official(first: int, last: int | None = None, alliance_ids=None) -> list[Yea
         .filter(filing__alliance_year__in=[ay.pk for ay in years])
         .values_list("pk", "number", "filing__alliance_year_id")
     }
-    return _with_items(years, chosen)
+    return _with_items(years, chosen, codes)
 
 
 def submitted(roc_year: int, alliance_ids=None) -> list[YearFigures]:

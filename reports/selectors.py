@@ -5,8 +5,6 @@ come from the data; rounding (half up) happens only for display."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
-
 from alliance_portal.money import (
     FEE_BAND_LABELS,
     average_fee_thousands,
@@ -96,18 +94,19 @@ def field_report(figures, roc_year: int) -> list[FieldRow]:
 def field_report_of(sums: dict, roc_year: int) -> list[FieldRow]:
     """The field report from sums per field (field_sums or figures.official_field_sums)."""
 
-    def target(year):
-        return Subquery(
-            FieldTarget.objects.filter(field=OuterRef("pk"), programme_year__roc_year=year).values(
-                "company_members"
-            )[:1]
-        )
-
+    targets = {
+        (year, field_id): members
+        for year, field_id, members in FieldTarget.objects.filter(
+            programme_year__roc_year__in=[roc_year, roc_year + 1]
+        ).values_list("programme_year__roc_year", "field_id", "company_members")
+    }
     rows = {
-        f.pk: FieldRow(f, target=f.target, next_target=f.next_target)
-        for f in Field.objects.annotate(
-            target=target(roc_year), next_target=target(roc_year + 1)
-        ).order_by("order")
+        f.pk: FieldRow(
+            f,
+            target=targets.get((roc_year, f.pk)),
+            next_target=targets.get((roc_year + 1, f.pk)),
+        )
+        for f in Field.objects.order_by("order")
     }
     total = FieldRow(None)
     for field_id, sums_of_field in sums.items():

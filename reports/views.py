@@ -231,7 +231,7 @@ def report_fee_bands(request):
         messages.error(request, problem)
         return render(request, "reports/fee_bands.html", context, status=400)
     first, last = span
-    data = figures.official(first, last)
+    data = figures.official(first, last, codes=figures.FEE_CODES)
     bands = selectors.fee_bands(data, first, last)
     apart, hidden_apart = _visible(
         bands.without_members, _named(request), lambda f: f.ay.alliance_id
@@ -260,7 +260,9 @@ def report_fee_band_alliances(request):
     if problem or (band and band not in FEE_BAND_LABELS):
         raise Http404
     first, last = span
-    rows = selectors.band_members(figures.official(first, last), band, field_code)
+    rows = selectors.band_members(
+        figures.official(first, last, codes=figures.FEE_CODES), band, field_code
+    )
     shown, hidden = _visible(rows, _named(request), lambda r: r[0].ay.alliance_id)
     return render(
         request,
@@ -286,7 +288,9 @@ def report_self_sufficiency(request, year):
     floors = selectors.p2_floors({f.ay.alliance_id for f in data})
     rows = selectors.self_sufficiency(data, previous, floors)
     fields = selectors.field_self_sufficiency(data)
-    trend = selectors.trend(figures.official(year - 4, year), year - 4, year)
+    trend = selectors.trend(
+        figures.official(year - 4, year, codes=figures.TREND_CODES), year - 4, year
+    )
     shown, hidden = _visible(rows, _named(request), lambda r: r.fig.ay.alliance_id)
     at_risk = [r for r in shown if any(f.ok is False for f in r.flags)]
     return render(
