@@ -24,7 +24,6 @@ def render_html(*, year: int, first: int | None = None, progress=None) -> str:
                 "summary": summary,
                 "year": year,
                 "first": first,
-                "programme_year": ProgrammeYear.objects.get(roc_year=year),
                 "charts": report_charts.for_summary(summary),
                 "band_labels": FEE_BAND_LABELS,
                 "footer": page_footer(),
