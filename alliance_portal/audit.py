@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "review.accepted_rest": _("Unmarked items accepted"),
     "audit_record.issued": _("Audit record issued"),
     "audit_record.bulk_started": _("Bulk issue of audit records started"),
+    "report.exported": _("Export started"),
     "assessment.saved": _("Annual assessment recorded"),
     "programme_year.opened": _("Programme year opened"),
     "programme_year.changed": _("Programme year changed"),
