@@ -133,16 +133,15 @@ FIELD_CODES = {
 # filings to their items through the index. Portable to SQLite; table names from the models.
 _FIELD_SUMS_SQL = """
 SELECT a.field_id,
-       SUM(CASE WHEN i.code = %s THEN 1 ELSE 0 END),
+       COUNT(DISTINCT v.id),
        {sums}
-FROM {item} i
-JOIN {version} v ON v.id = i.version_id
+FROM {version} v
 JOIN {filing} f ON f.id = v.filing_id
 JOIN {alliance_year} ay ON ay.id = f.alliance_year_id
 JOIN {programme_year} py ON py.id = ay.programme_year_id
 JOIN {alliance} a ON a.id = ay.alliance_id
+LEFT JOIN {item} i ON i.version_id = v.id AND i.code IN ({codes})
 WHERE py.roc_year = %s AND f.kind = %s AND f.state = %s
-  AND i.code IN ({codes})
   AND NOT EXISTS (
       SELECT 1 FROM {version} later
       WHERE later.filing_id = v.filing_id AND later.number > v.number
@@ -163,15 +162,20 @@ def official_field_sums(roc_year: int) -> dict:
         sums=", ".join("SUM(CASE WHEN i.code = %s THEN COALESCE(i.counted, 0) ELSE 0 END)"
                        for _code in FIELD_CODES),
         codes=", ".join(["%s"] * len(FIELD_CODES)),
-        item=SnapshotItem._meta.db_table,
-        version=FilingVersion._meta.db_table,
-        filing=Filing._meta.db_table,
-        alliance_year=AllianceYear._meta.db_table,
-        programme_year=ProgrammeYear._meta.db_table,
-        alliance=Alliance._meta.db_table,
+        **{
+            name: connection.ops.quote_name(model._meta.db_table)
+            for name, model in (
+                ("item", SnapshotItem),
+                ("version", FilingVersion),
+                ("filing", Filing),
+                ("alliance_year", AllianceYear),
+                ("programme_year", ProgrammeYear),
+                ("alliance", Alliance),
+            )
+        },
     )  # fmt: skip
     codes = list(FIELD_CODES.values())
-    params = ["M-COMPANY", *codes, roc_year, FilingKind.SECOND, FilingState.ACCEPTED, *codes]
+    params = [*codes, *codes, roc_year, FilingKind.SECOND, FilingState.ACCEPTED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {

@@ -3,11 +3,17 @@ registry workbook): who asked, for what, how far the task has got, and the file 
 kept for its owner until it expires (settings.EXPORT_RETENTION_HOURS) and then removed with
 its file."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+# A queued or running export older than this is dead (its worker stopped): it is shown as
+# stopped, no longer counts as in progress, and is purged.
+STALE_AFTER = dt.timedelta(hours=1)
 
 
 class ExportKind(models.TextChoices):
@@ -68,7 +74,16 @@ class Export(models.Model):
 
     @property
     def working(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        """Queued or being made, and not stale (a worker that died leaves it so)."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.stale
+
+    @property
+    def stale(self) -> bool:
+        return (
+            self.status in (self.Status.QUEUED, self.Status.RUNNING)
+            and self.created_at is not None
+            and self.created_at < timezone.now() - STALE_AFTER
+        )
 
     @property
     def percent(self) -> int:

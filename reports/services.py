@@ -22,7 +22,7 @@ from alliance_portal.storage import private_storage
 from alliance_portal.tasks import retrying_task
 from alliances.models import ProgrammeYear
 from reports import permissions
-from reports.models import REPORT_KINDS, Export, ExportKind
+from reports.models import REPORT_KINDS, STALE_AFTER, Export, ExportKind
 from reports.summary import LANGUAGE, SpanError, check_span
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ EXTENSIONS = {
     ExportKind.REGISTRY_XLSX: "xlsx",
 }
 MAX_WORKING = 3  # exports of one person queued or running at once
-STALE_AFTER = dt.timedelta(hours=1)  # a queued or running export older than this is dead
 
 
 class ExportError(Exception):
@@ -142,6 +141,14 @@ def export_task(export_id: int) -> str:
     if not claimed:
         return "taken by another run, or gone"
     export = Export.objects.select_related("owner").get(pk=export_id)
+    if not permissions.can_export(export.owner, export.kind):  # their role ended meanwhile
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FAILED,
+            error="the owner may no longer make this export",
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + retention(),
+        )
+        return "refused: the owner may no longer make this export"
     storage = private_storage()
     name = f"exports/{export.owner_id}/{uuid.uuid4().hex}.{EXTENSIONS[export.kind]}"
     saved = ""
@@ -152,7 +159,7 @@ def export_task(export_id: int) -> str:
             out.seek(0)
             saved = storage.save(name, File(out, name=os.path.basename(name)))
         now = timezone.now()
-        Export.objects.filter(pk=export.pk).update(
+        kept = Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
             status=Export.Status.FINISHED,
             path=saved,
             filename=filename(export),
@@ -161,6 +168,9 @@ def export_task(export_id: int) -> str:
             finished_at=now,
             expires_at=now + retention(),
         )
+        if not kept:  # purged meanwhile (it ran past STALE_AFTER): nobody will fetch it
+            storage.delete(saved)
+            return f"{export}: gone before it was ready; its file removed"
     except Exception as error:
         logger.exception("export %s failed", export.pk)
         if saved:
@@ -177,17 +187,11 @@ def export_task(export_id: int) -> str:
 
 
 def exports_purge(now: dt.datetime | None = None) -> int:
-    """Remove expired exports and their files, and those stuck queued or running for a
-    day; returns how many went."""
+    """Remove expired exports, and those stuck queued or running for a day, with their
+    files (reports/receivers.py); returns how many went."""
     now = now or timezone.now()
-    gone = 0
     expired = Export.objects.filter(expires_at__lte=now) | Export.objects.filter(
         status__in=[Export.Status.QUEUED, Export.Status.RUNNING],
         created_at__lte=now - max(retention(), STALE_AFTER),
     )
-    storage = private_storage()
-    for export in expired.only("pk", "path"):
-        if export.path:
-            storage.delete(export.path)
-        gone += Export.objects.filter(pk=export.pk).delete()[0]
-    return gone
+    return expired.delete()[1].get(Export._meta.label, 0)

@@ -411,6 +411,8 @@ class XlsxBook:
     @staticmethod
     def _cell(ws, value, *, number_format="", font=None, fill=None, alignment=None):
         cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: a name starting with "=" is no formula
         if number_format and number_format != TEXT and isinstance(value, int | float):
             cell.number_format = number_format
         if font is not None:

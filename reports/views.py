@@ -341,7 +341,9 @@ def report_targets(request, year):
 def export_start(request):
     form = ExportForm(request.POST)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = ""
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -360,8 +362,11 @@ def export_start(request):
 
 
 def _own_export(request, xid) -> Export:
+    """The user's own export, of a kind they may still make (a PI who was office staff
+    when they asked no longer gets a workbook that names every alliance)."""
     export = get_object_or_404(Export, pk=xid)
     require(permissions.can_see_export(request.user, export))
+    require(permissions.can_export(request.user, export.kind))
     return export
 
 
@@ -400,7 +405,7 @@ def export_download(request, xid):
         handle = storage.open(export.path, "rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = XLSX if export.kind == ExportKind.SUMMARY_XLSX else "application/pdf"
+    content_type = {"xlsx": XLSX, "pdf": "application/pdf"}[services.EXTENSIONS[export.kind]]
     response = FileResponse(
         handle, as_attachment=True, filename=export.filename, content_type=content_type
     )

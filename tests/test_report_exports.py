@@ -5,6 +5,7 @@ input. The demo data's tables, cell for cell, are checked in test_demo.py."""
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from alliance_portal.import_views import XLSX
 from alliance_portal.models import AuditEvent
 from alliance_portal.storage import private_storage
 from reports import services, summary
@@ -187,7 +189,8 @@ def test_an_export_is_its_owners_alone(client, people):
         client.force_login(user)
         assert client.get(reverse("report_export", args=[export.pk])).status_code == 404
         assert client.get(reverse("report_export_download", args=[export.pk])).status_code == 404
-        assert export.filename not in client.get(reverse("report_exports")).content.decode()
+        listing = client.get(reverse("report_exports")).content.decode()
+        assert reverse("report_export", args=[export.pk]) not in listing
 
 
 def test_a_pi_may_print_the_report_but_not_export_the_named_workbook(client, people):
@@ -257,19 +260,22 @@ def test_a_failed_export_says_so_and_leaves_no_file(
     assert export.status == "failed" and not export.path
     assert "disk full" in export.error
     page = client.get(reverse("report_export", args=[export.pk])).content.decode()
-    assert "匯出失敗" in page
+    assert "匯出未完成" in page
     assert client.get(reverse("report_export_download", args=[export.pk])).status_code == 404
     assert not [p for p in Path(tmp_path).rglob("*") if p.is_file()]
 
 
-def test_an_expired_export_is_gone_with_its_file(client, office_user):
+def test_an_expired_export_is_gone_with_its_file(
+    client, office_user, django_capture_on_commit_callbacks
+):
     export = finished_export(office_user, b"PK workbook", hours=24)
     storage = private_storage()
     assert storage.exists(export.path)
     client.force_login(office_user)
     with time_machine.travel(timezone.now() + dt.timedelta(hours=25)):
         assert client.get(reverse("report_export_download", args=[export.pk])).status_code == 404
-        call_command("purge_exports", verbosity=0)
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("purge_exports", verbosity=0)
     assert not Export.objects.filter(pk=export.pk).exists()
     assert not storage.exists(export.path)
 
@@ -310,6 +316,7 @@ def test_the_registry_workbook_is_made_in_the_background_too(client, people, wor
     export.refresh_from_db()
     assert export.status == "finished" and export.filename.endswith(".xlsx")
     download = client.get(reverse("report_export_download", args=[export.pk]))
+    assert download["Content-Type"] == XLSX
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert book.sheetnames == [s.name for s in sheets_for("office")]
     codes = [row[0] for row in book["聯盟"].iter_rows(min_row=2, values_only=True)]
@@ -319,3 +326,58 @@ def test_the_registry_workbook_is_made_in_the_background_too(client, people, wor
     assert client.get(reverse("office_export")).status_code == 404
     client.post(reverse("report_export_start"), {"kind": "registry_xlsx"})
     assert Export.objects.count() == 1
+
+
+def test_the_download_panel_is_on_the_page_not_in_its_title(client, office_user):
+    _two_years()
+    client.force_login(office_user)
+    for url in ("/reports/106/", "/reports/106/self-sufficiency/", "/reports/fee-bands/?to=106"):
+        page = client.get(url).content.decode()
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert "<" not in title and "csrf" not in title, url
+        assert page.count('name="kind" value="summary_xlsx"') == 1, url
+
+
+def test_a_former_office_member_no_longer_gets_the_workbook(client, office_user):
+    export = finished_export(office_user, b"PK workbook")
+    client.force_login(office_user)
+    assert client.get(reverse("report_export_download", args=[export.pk])).status_code == 200
+    office_user.programme_role = ""
+    office_user.save()
+    assert client.get(reverse("report_export_download", args=[export.pk])).status_code == 404
+
+
+def test_an_export_whose_worker_died_says_so_and_stops_counting(client, office_user):
+    _two_years()
+    client.force_login(office_user)
+    _start(client)
+    export = Export.objects.get()
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.RUNNING, created_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    page = client.get(reverse("report_export", args=[export.pk])).content.decode()
+    assert "已停止" in page and "http-equiv" not in page and "匯出未完成" in page
+    _start(client)  # the same export again: a new one, the dead one is not "in progress"
+    assert Export.objects.count() == 2
+
+
+def test_a_file_goes_with_its_export_however_the_row_goes(
+    office_user, django_capture_on_commit_callbacks
+):
+    export = finished_export(office_user, b"PK workbook")
+    storage = private_storage()
+    with django_capture_on_commit_callbacks(execute=True):
+        office_user.delete()
+    assert not storage.exists(export.path)
+
+
+def test_text_in_the_workbook_stays_text(db):
+    alliance_with_figures("EQ01", **zeros(**{"M-COMPANY": 1, "R-FEE": 1_000}))
+    from alliances.models import Alliance
+
+    Alliance.objects.filter(code="EQ01").update(name_zh='=HYPERLINK("http://x","y")')
+    out = io.BytesIO()
+    summary.write_summary(out, year=106, first=106)
+    raw = load_workbook(io.BytesIO(out.getvalue()))["聯盟年度"]
+    cell = raw.cell(row=3, column=4)
+    assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
