@@ -56,6 +56,7 @@ from kpi.models import (
     SnapshotItem,
     SnapshotRecord,
 )
+from kpi.services import _apply  # the verdict stored beside the record, as the portal does
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.rules import member_kind
 from members.ubn import complete_ubn
@@ -718,15 +719,6 @@ class Builder:
 
 
 # --- values, as kpi.checks.figures computes them ----------------------------------------
-
-
-def _apply(record, verdict: rules.Verdict) -> None:
-    """As kpi.services does: the verdict stored beside the record."""
-    record.counted = verdict.counted
-    record.full_amount = verdict.full
-    record.counted_amount = verdict.counted_amount
-    record.rule = verdict.rule
-    record.rule_params = verdict.params
 
 
 def _totals(plan: YearPlan, *, counted_only: bool) -> dict:
