@@ -57,7 +57,8 @@ def send_templated_email(
     """Render templates/email/<template>.* in `language` and queue the message.
 
     `attachments`: [{"path": name in private storage, "filename": ..., "mimetype": ...}],
-    read when the message is sent (so a retry sends the same file)."""
+    read when the message is sent (so a retry sends the same file), or, for small text such
+    as an .ics invitation, [{"content": str, "filename": ..., "mimetype": ...}]."""
     language = language or settings.LANGUAGE_CODE
     if dedupe_key:
         existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
@@ -141,6 +142,9 @@ def deliver_email(email_id: int) -> str:
             message.attach_alternative(email.body_html, "text/html")
         try:
             for item in email.attachments:
+                if "content" in item:  # small text written with the message (an .ics)
+                    message.attach(item["filename"], item["content"], item["mimetype"])
+                    continue
                 with private_storage().open(item["path"], "rb") as handle:
                     message.attach(item["filename"], handle.read(), item["mimetype"])
             message.send()

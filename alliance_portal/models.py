@@ -25,7 +25,8 @@ class OutboundEmail(models.Model):
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
     # Files sent with the message: [{"path": <name in private storage>, "filename": ...,
-    # "mimetype": ...}]; read from private storage when the message is sent.
+    # "mimetype": ...}], read from private storage when the message is sent, or small text
+    # kept in the row itself: [{"content": str, "filename": ..., "mimetype": ...}].
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     template = models.CharField(_("template"), max_length=100)
     language = models.CharField(_("language"), max_length=10)
