@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "alliances",
     "members",
     "kpi",
+    "inspections",
     "reports",
 ]
 

@@ -5,6 +5,7 @@ from accounts import views as account_views
 from alliance_portal import views
 from alliances import views as alliance_views
 from alliances import views_office, views_profile, views_years
+from inspections import views as visit_views
 from kpi import views as kpi_views
 from kpi import views_filings, views_review
 from members import views as member_views
@@ -223,6 +224,48 @@ urlpatterns = [
         name="review_bulk_start",
     ),
     path("office/review/bulk/<int:bid>/", views_review.review_bulk, name="review_bulk"),
+    path("visits/", visit_views.visit_list, name="visit_list"),
+    path("visits/<int:vid>/", visit_views.visit_detail, name="visit_detail"),
+    path("visits/<int:vid>/invitation.ics", visit_views.visit_ics, name="visit_ics"),
+    path("visits/<int:vid>/form/", visit_views.visit_form, name="visit_form"),
+    path("visits/<int:vid>/form.pdf", visit_views.visit_form_pdf, name="visit_form_pdf"),
+    path("visits/<int:vid>/attendees/", visit_views.visit_attendees, name="visit_attendees"),
+    path(
+        "visits/<int:vid>/attendees/<int:attendee_id>/delete/",
+        visit_views.visit_attendee_delete,
+        name="visit_attendee_delete",
+    ),
+    path("visits/<int:vid>/summary/", visit_views.visit_summary, name="visit_summary"),
+    path("visits/<int:vid>/summary.pdf", visit_views.visit_summary_pdf, name="visit_summary_pdf"),
+    path("office/visits/", visit_views.office_visits, name="office_visits"),
+    path("office/visits/new/", visit_views.visit_new, name="visit_new"),
+    path("office/visits/<int:vid>/edit/", visit_views.visit_edit, name="visit_edit"),
+    path("office/visits/<int:vid>/cancel/", visit_views.visit_cancel, name="visit_cancel"),
+    path("office/visits/<int:vid>/result/", visit_views.visit_result, name="visit_result"),
+    path(
+        "office/visits/<int:vid>/result.pdf", visit_views.visit_result_pdf, name="visit_result_pdf"
+    ),
+    path(
+        "office/visits/<int:vid>/forms/<int:form_id>/return/",
+        visit_views.visit_form_return,
+        name="visit_form_return",
+    ),
+    path(
+        "office/visits/<int:vid>/consolidate/",
+        visit_views.visit_consolidate,
+        name="visit_consolidate",
+    ),
+    path("office/visits/<int:vid>/reopen/", visit_views.visit_reopen, name="visit_reopen"),
+    path("office/visits/<int:vid>/share/", visit_views.visit_share, name="visit_share"),
+    path("office/awards/", visit_views.office_awards, name="office_awards"),
+    path("office/awards/<int:year>/", visit_views.office_awards, name="office_awards_year"),
+    path("office/awards/<int:year>/select/", visit_views.award_select, name="award_select"),
+    path("office/awards/<int:year>/publish/", visit_views.awards_publish, name="awards_publish"),
+    path(
+        "office/awards/<int:year>/outstanding-alliances.xlsx",
+        visit_views.awards_export,
+        name="awards_export",
+    ),
     path("office/alliances/", views_office.office_alliances, name="office_alliances"),
     path(
         "office/alliances/<int:pk>/years/",

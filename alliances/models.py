@@ -81,6 +81,17 @@ class ProgrammeYear(models.Model):
     target_fee_per_firm = models.PositiveIntegerField(
         _("programme target: membership fee per firm (NT$)"), default=100_000
     )
+    visit_score_min = models.PositiveSmallIntegerField(
+        _("site-visit score: lowest"),
+        default=1,
+        help_text=_("The scale reviewers score each review point on (§5)."),
+    )
+    visit_score_max = models.PositiveSmallIntegerField(
+        _("site-visit score: highest"),
+        default=5,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Fixed once the first score of the year is given."),
+    )
 
     class Meta:
         ordering = ["-roc_year"]
@@ -103,6 +114,13 @@ class ProgrammeYear(models.Model):
                 condition=models.Q(collaboration_weight_phase1__lte=100)
                 & models.Q(collaboration_weight_phase2__lte=100),
                 name="programmeyear_weights_are_percentages",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visit_score_min__lt=models.F("visit_score_max")),
+                name="programmeyear_visit_scale_ordered",
+                violation_error_message=_(
+                    "The lowest site-visit score must be below the highest."
+                ),
             ),
         ]
 

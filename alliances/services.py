@@ -550,6 +550,8 @@ PROGRAMME_YEAR_FIELDS = [
     "collaboration_weight_phase2",
     "target_company_members",
     "target_fee_per_firm",
+    "visit_score_min",
+    "visit_score_max",
 ]
 
 

@@ -4,7 +4,7 @@
 |------------------------------|------------|------------------------------------------|
 | office, department viewer    | yes        | every alliance                           |
 | PI, co-PI                    | yes        | their own alliances only                 |
-| reviewer                     | yes        | assigned ones (site visits; none yet)     |
+| reviewer                     | yes        | those of the site visits assigned to them |
 | assistant, outsider          | 404        |                                          |
 
 Exports: the printable report (aggregates and charts only) for every reader of reports;
@@ -16,6 +16,7 @@ owner's alone.
 from accounts.permissions import is_reviewer
 from alliances.models import TeamRole
 from alliances.permissions import active_roles, is_programme_reader
+from inspections.permissions import reviewer_alliances
 
 
 def _leading(user) -> list[int]:
@@ -34,10 +35,11 @@ def can_see_reports(user) -> bool:
 
 def named_alliances(user) -> list[int] | None:
     """The alliances a user may see named with their figures: None for all of them. A
-    reviewer's are the alliances of their site visits, which do not exist yet (the site
-    visits issue adds them here); until then a reviewer sees aggregates only."""
+    reviewer's are the alliances of the site visits assigned to them (not cancelled)."""
     if is_programme_reader(user):
         return None
+    if is_reviewer(user):
+        return sorted(set(reviewer_alliances(user)) | set(_leading(user)))
     return _leading(user)
 
 

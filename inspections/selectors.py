@@ -1,0 +1,300 @@
+"""Reads of site visits: the lists, the warnings of a visit, the consolidated result of its
+forms and the award candidates of a year. Each in a bounded number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from alliance_portal import roc
+from inspections.models import (
+    MIN_MEMBER_REPRESENTATIVES,
+    MIN_REVIEWERS,
+    STAFF_RANGE,
+    AttendeeKind,
+    Award,
+    FormStatus,
+    Recommendation,
+    ReviewForm,
+    ReviewPoint,
+    ReviewScore,
+    SiteVisit,
+    VisitStatus,
+)
+
+TWO_PLACES = Decimal("0.01")
+
+
+def mean(values) -> Decimal | None:
+    """The mean to two decimals, half up (3.335 → 3.34); None without values."""
+    values = list(values)
+    if not values:
+        return None
+    return (Decimal(sum(values)) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _visits():
+    return SiteVisit.objects.select_related(
+        "alliance_year__alliance__field", "alliance_year__programme_year"
+    )
+
+
+def with_form_counts(qs):
+    return qs.annotate(
+        forms_total=Count("forms", distinct=True),
+        forms_submitted=Count("forms", filter=Q(forms__status=FormStatus.SUBMITTED), distinct=True),
+    )
+
+
+def office_visits(*, roc_year: int, field_code: str = "", status: str = ""):
+    qs = _visits().filter(alliance_year__programme_year__roc_year=roc_year)
+    if field_code:
+        qs = qs.filter(alliance_year__alliance__field__code=field_code)
+    if status:
+        qs = qs.filter(status=status)
+    return with_form_counts(qs).order_by("starts_at", "pk")
+
+
+def reviewer_forms(user):
+    """A reviewer's forms, newest visit first, with what the list shows."""
+    return (
+        ReviewForm.objects.filter(reviewer=user)
+        .select_related(
+            "visit__alliance_year__alliance__field", "visit__alliance_year__programme_year"
+        )
+        .order_by("-visit__starts_at", "pk")
+    )
+
+
+def alliance_visits_of(alliance_ids):
+    """The visits of these alliances, newest first (an alliance's people see them)."""
+    return _visits().filter(alliance_year__alliance_id__in=alliance_ids).order_by("-starts_at")
+
+
+def visit_for_page(pk: int) -> SiteVisit | None:
+    return (
+        _visits()
+        .prefetch_related(
+            Prefetch("forms", queryset=ReviewForm.objects.select_related("reviewer")),
+            Prefetch("attendees", queryset=_attendees()),
+            "staff",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _attendees():
+    from inspections.models import VisitAttendee
+
+    return VisitAttendee.objects.select_related("firm").order_by("kind", "pk")
+
+
+def current_member_firm_ids(alliance_year) -> set[int]:
+    """Firms that are members of the alliance in the visit's year or the year before: a
+    visit falls in N.03–N.04, while year N's member list is still being entered."""
+    from members.models import Membership
+
+    return set(
+        Membership.objects.filter(
+            alliance_year__alliance_id=alliance_year.alliance_id,
+            alliance_year__programme_year__roc_year__in=[
+                alliance_year.programme_year.roc_year,
+                alliance_year.programme_year.roc_year - 1,
+            ],
+            firm__isnull=False,
+        ).values_list("firm_id", flat=True)
+    )
+
+
+def warnings(visit: SiteVisit) -> list[str]:
+    """What does not match §5 yet; shown to the office, never a refusal."""
+    found = []
+    forms = list(visit.forms.all())
+    if len(forms) < MIN_REVIEWERS:
+        found.append(
+            ngettext(
+                "Only %(n)d reviewer is assigned; a visit has three, and the result needs "
+                "three submitted forms.",
+                "Only %(n)d reviewers are assigned; a visit has three, and the result needs "
+                "three submitted forms.",
+                len(forms),
+            )
+            % {"n": len(forms)}
+        )
+    staff = len(visit.staff.all())
+    if not STAFF_RANGE[0] <= staff <= STAFF_RANGE[1]:
+        found.append(
+            _("%(n)d office and department staff are listed; a visit has three or four.")
+            % {"n": staff}
+        )
+    attendees = list(visit.attendees.all())
+    reps = [a for a in attendees if a.kind == AttendeeKind.MEMBER]
+    if len(reps) < MIN_MEMBER_REPRESENTATIVES:
+        found.append(
+            ngettext(
+                "%(n)d member-firm representative is listed; at least three should attend.",
+                "%(n)d member-firm representatives are listed; at least three should attend.",
+                len(reps),
+            )
+            % {"n": len(reps)}
+        )
+    if reps:
+        members = current_member_firm_ids(visit.alliance_year)
+        for rep in reps:
+            if rep.firm_id not in members:
+                found.append(
+                    _("%(name)s represents %(firm)s, which is not a current member firm.")
+                    % {"name": rep.name, "firm": rep.firm_label or _("no firm")}
+                )
+    start = visit.local_start.date()
+    if visit.is_open and start.month not in (3, 4):
+        found.append(
+            _("The visit is on %(date)s; site visits are held in March and April (§5).")
+            % {"date": roc.format_roc_date(start)}
+        )
+    return found
+
+
+# --- consolidation ---------------------------------------------------------------------
+
+
+@dataclass
+class PointResult:
+    point: str
+    label: str
+    scores: list  # [(reviewer label, score)]
+    comments: list  # [(reviewer label, comment)]
+    mean: Decimal | None = None
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass
+class Consolidation:
+    forms: list  # submitted forms, in a fixed order
+    labels: dict  # form pk → how the reviewer is named
+    points: list = field(default_factory=list)
+    score: Decimal | None = None
+    recommendations: list = field(default_factory=list)  # [(label, Recommendation, comment)]
+
+    @property
+    def count(self) -> int:
+        return len(self.forms)
+
+    @property
+    def columns(self) -> list[str]:
+        """The reviewers' labels in the order of the score columns."""
+        return [self.labels[form.pk] for form in self.forms]
+
+
+def reviewer_label(index: int) -> str:
+    """委員 A, 委員 B, … — how the summary names reviewers unless the office names them."""
+    return _("Reviewer %(letter)s") % {"letter": chr(ord("A") + index)}
+
+
+def consolidate(visit: SiteVisit, *, named: bool = True) -> Consolidation:
+    """Per review point the mean (two decimals, half up), minimum and maximum of the
+    submitted forms' scores, and every comment; the overall score is the mean of the
+    points' means. Two queries."""
+    forms = list(
+        ReviewForm.objects.filter(visit=visit, status=FormStatus.SUBMITTED)
+        .select_related("reviewer")
+        .order_by("pk")
+    )
+    labels = {
+        form.pk: (str(form.reviewer) if named else reviewer_label(i))
+        for i, form in enumerate(forms)
+    }
+    by_point = defaultdict(list)
+    for score in ReviewScore.objects.filter(form__in=forms).order_by("form_id"):
+        by_point[score.point].append(score)
+    result = Consolidation(forms=forms, labels=labels)
+    for point, label in ReviewPoint.choices:
+        rows = by_point.get(point, [])
+        by_form = {row.form_id: row.score for row in rows}
+        values = [row.score for row in rows if row.score is not None]
+        result.points.append(
+            PointResult(
+                point=point,
+                label=str(label),
+                scores=[(labels[form.pk], by_form.get(form.pk)) for form in forms],
+                comments=[(labels[row.form_id], row.comment) for row in rows if row.comment],
+                mean=mean(values),
+                low=min(values) if values else None,
+                high=max(values) if values else None,
+            )
+        )
+    means = [p.mean for p in result.points if p.mean is not None]
+    if means:
+        result.score = (sum(means) / len(means)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    result.recommendations = [
+        (labels[form.pk], Recommendation(form.recommendation), form.comment) for form in forms
+    ]
+    return result
+
+
+def form_scores(form: ReviewForm) -> list[dict]:
+    """The form's rows in the order of the review points (missing ones empty)."""
+    stored = {row.point: row for row in form.scores.all()}
+    return [
+        {"point": point, "label": label, "row": stored.get(point)}
+        for point, label in ReviewPoint.choices
+    ]
+
+
+# --- awards --------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    visit: SiteVisit
+    rank: int
+    selected: bool
+
+
+def candidates(roc_year: int) -> dict:
+    """Per field (Field → [Candidate]), the year's consolidated visits ranked by their
+    consolidated score (equal scores share a rank), with the field's award if chosen."""
+    from alliances.models import Field
+
+    awards = {
+        award.field_id: award
+        for award in Award.objects.filter(programme_year__roc_year=roc_year).select_related("visit")
+    }
+    visits = (
+        _visits()
+        .filter(alliance_year__programme_year__roc_year=roc_year, status=VisitStatus.CONSOLIDATED)
+        .order_by(
+            "alliance_year__alliance__field__order", "-score", "alliance_year__alliance__code"
+        )
+    )
+    by_field = defaultdict(list)
+    for visit in visits:
+        by_field[visit.alliance_year.alliance.field_id].append(visit)
+    result = {}
+    for field_obj in Field.objects.order_by("order"):
+        ranked, rank, previous = [], 0, None
+        for index, visit in enumerate(by_field.get(field_obj.pk, [])):
+            if visit.score != previous:
+                rank, previous = index + 1, visit.score
+            award = awards.get(field_obj.pk)
+            ranked.append(
+                Candidate(
+                    visit=visit, rank=rank, selected=bool(award and award.visit_id == visit.pk)
+                )
+            )
+        result[field_obj] = {"candidates": ranked, "award": awards.get(field_obj.pk)}
+    return result
+
+
+def published_awards():
+    """Published awards, newest year first, for the public directory."""
+    return (
+        Award.objects.filter(published_at__isnull=False)
+        .select_related("programme_year", "field", "visit__alliance_year__alliance__field")
+        .order_by("-programme_year__roc_year", "field__order")
+    )

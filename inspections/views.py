@@ -1,0 +1,678 @@
+"""Site-visit pages. For the people of a visit: the visit, its .ics, the reviewer's form,
+the attendees, the shared summary. For the office: the list, scheduling, the result with
+the forms side by side, its actions and PDFs, and the awards. Who sees what:
+inspections/permissions.py; everything else is 404."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import is_reviewer, office_view, require
+from alliances.models import Field, ProgrammeYear
+from alliances.permissions import active_roles, is_programme_reader, role_in
+from inspections import pdf, permissions, selectors, services
+from inspections.forms import (
+    AttendeeForm,
+    AwardForm,
+    ConsolidateForm,
+    ReasonForm,
+    ReviewFormForm,
+    ShareForm,
+    VisitForm,
+)
+from inspections.models import (
+    FormStatus,
+    ReviewForm,
+    ReviewPoint,
+    SiteVisit,
+    VisitAttendee,
+    VisitStatus,
+)
+from inspections.services import VisitError
+
+
+def _errors(form) -> str:
+    return "; ".join(str(e) for errs in form.errors.values() for e in errs)
+
+
+def _visit(request, vid) -> SiteVisit:
+    visit = selectors.visit_for_page(vid)
+    if visit is None or not permissions.can_see_visit(request.user, visit):
+        raise Http404
+    return visit
+
+
+def visit_page(view):
+    """A page of one visit the user may see (404 otherwise); the view gets the visit."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, vid, *args, **kwargs):
+        return view(request, _visit(request, vid), *args, **kwargs)
+
+    return wrapper
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# --- the people of a visit --------------------------------------------------------------
+
+
+@login_required
+def visit_list(request):
+    """A reviewer's assigned visits; an alliance's people see their alliances' visits."""
+    user = request.user
+    if is_programme_reader(user):
+        return redirect("office_visits")
+    alliances = list(active_roles(user))
+    if not is_reviewer(user) and not alliances:
+        raise Http404
+    forms = list(selectors.reviewer_forms(user)) if is_reviewer(user) else []
+    visits = (
+        list(selectors.alliance_visits_of(alliances).exclude(status=VisitStatus.CANCELLED))
+        if alliances
+        else []
+    )
+    return render(request, "inspections/visit_list.html", {"forms": forms, "visits": visits})
+
+
+def _briefing(visit) -> list[dict]:
+    """What a reviewer reads before the visit: last year's accepted figures and this year's
+    targets, item by item (kpi catalog)."""
+    from alliances.models import AllianceYear
+    from kpi import catalog, filing_selectors
+    from kpi.models import FilingKind
+
+    ay = visit.alliance_year
+    targets, _source = filing_selectors.year_targets(ay)
+    previous = AllianceYear.objects.filter(
+        alliance_id=ay.alliance_id, programme_year__roc_year=ay.programme_year.roc_year - 1
+    ).first()
+    version = filing_selectors.accepted_version(previous, FilingKind.SECOND) if previous else None
+    last = dict(version.items.values_list("code", "counted")) if version else {}
+    return [
+        {"item": item, "last": last.get(item.code), "target": targets.get(item.code)}
+        for item in catalog.ITEMS
+        if last.get(item.code) is not None or targets.get(item.code) is not None
+    ]
+
+
+@visit_page
+def visit_detail(request, visit):
+    user = request.user
+    reader = is_programme_reader(user)
+    own_form = next((f for f in visit.forms.all() if f.reviewer_id == user.pk), None)
+    on_team = role_in(user, visit.alliance_year.alliance_id) is not None
+    context = {
+        "visit": visit,
+        "alliance": visit.alliance_year.alliance,
+        "reader": reader,
+        "office": permissions.can_manage(user),
+        "own_form": own_form if is_reviewer(user) else None,
+        "on_team": on_team,
+        "show_reviewers": reader or own_form is not None,
+        "can_edit_attendees": permissions.can_edit_attendees(user, visit),
+        "warnings": selectors.warnings(visit) if (reader or on_team) else [],
+        "briefing": _briefing(visit) if (reader or own_form is not None) else None,
+        "can_see_summary": permissions.can_see_summary(user, visit),
+    }
+    return render(request, "inspections/visit_detail.html", context)
+
+
+@visit_page
+def visit_ics(request, visit):
+    data = services.calendar_file(visit, cancelled=visit.status == VisitStatus.CANCELLED)
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="site-visit-{visit.pk}.ics"'
+    return response
+
+
+def _own_form(request, visit) -> ReviewForm:
+    form = next((f for f in visit.forms.all() if f.reviewer_id == request.user.pk), None)
+    if form is None or not permissions.can_see_form(request.user, form):
+        raise Http404
+    return form
+
+
+@visit_page
+@require_http_methods(["GET", "POST"])
+def visit_form(request, visit):
+    """The reviewer's form: filled and saved as a draft, then submitted and locked."""
+    form_obj = _own_form(request, visit)
+    year = visit.alliance_year.programme_year
+    low, high = year.visit_score_min, year.visit_score_max
+    initial = {"recommendation": form_obj.recommendation, "comment": form_obj.comment}
+    for row in form_obj.scores.all():
+        initial[f"score_{row.point}"] = row.score
+        initial[f"comment_{row.point}"] = row.comment
+    locked = form_obj.is_locked
+    status = 200
+    if request.method == "POST":
+        if locked:
+            messages.error(
+                request,
+                _(
+                    "This form has been submitted and is locked; the programme office can "
+                    "return it to you if something must change."
+                )
+                if form_obj.status == FormStatus.SUBMITTED
+                else _("The visit is %(status)s; its forms can no longer change.")
+                % {"status": visit.get_status_display()},
+            )
+            return redirect("visit_form", vid=visit.pk)
+        form = ReviewFormForm(request.POST, low=low, high=high)
+        submit = "submit" in request.POST
+        if form.is_valid():
+            try:
+                services.form_save(
+                    form=form_obj,
+                    by=request.user,
+                    scores=form.scores(),
+                    recommendation=form.cleaned_data["recommendation"],
+                    comment=form.cleaned_data["comment"],
+                    submit=submit,
+                )
+            except VisitError as error:
+                messages.error(request, str(error))
+                status = 400
+            else:
+                if submit:
+                    messages.success(
+                        request,
+                        _("Your form is submitted and locked. Thank you."),
+                    )
+                    return redirect("visit_detail", vid=visit.pk)
+                messages.success(request, _("Your draft is saved; submit it when complete."))
+                return redirect("visit_form", vid=visit.pk)
+        else:
+            messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+            status = 400
+    else:
+        form = ReviewFormForm(initial=initial, low=low, high=high)
+    return render(
+        request,
+        "inspections/review_form.html",
+        {
+            "visit": visit,
+            "alliance": visit.alliance_year.alliance,
+            "form_obj": form_obj,
+            "form": form,
+            "locked": locked,
+            "low": low,
+            "high": high,
+            "rows": selectors.form_scores(form_obj),
+        },
+        status=status,
+    )
+
+
+@visit_page
+def visit_form_pdf(request, visit):
+    form_obj = _own_form(request, visit)
+    return _pdf_response(pdf.render_form(form_obj), f"review-form-{visit.pk}.pdf")
+
+
+@visit_page
+@require_http_methods(["GET", "POST"])
+def visit_attendees(request, visit):
+    """Who comes from the alliance's side; the PI, co-PIs and the office keep the list."""
+    can_edit = permissions.can_edit_attendees(request.user, visit)
+    status = 200
+    form = AttendeeForm()
+    if request.method == "POST":
+        require(can_edit)
+        form = AttendeeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.attendee_add(
+                    visit=visit,
+                    by=request.user,
+                    kind=data["kind"],
+                    name=data["name"],
+                    title=data["title"],
+                    firm_text=data["firm"],
+                )
+            except VisitError as error:
+                messages.error(request, str(error))
+                status = 400
+            else:
+                messages.success(request, _("%(name)s is on the list.") % {"name": data["name"]})
+                return redirect("visit_attendees", vid=visit.pk)
+        else:
+            messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+            status = 400
+    from members.models import Membership
+
+    firms = (
+        Membership.objects.filter(
+            alliance_year__alliance_id=visit.alliance_year.alliance_id,
+            alliance_year__programme_year__roc_year__in=[
+                visit.alliance_year.programme_year.roc_year,
+                visit.alliance_year.programme_year.roc_year - 1,
+            ],
+            firm__isnull=False,
+        )
+        .values_list("firm__name", flat=True)
+        .distinct()
+        .order_by("firm__name")
+    )
+    visit = selectors.visit_for_page(visit.pk)  # the list as it is now
+    return render(
+        request,
+        "inspections/attendees.html",
+        {
+            "visit": visit,
+            "alliance": visit.alliance_year.alliance,
+            "form": form,
+            "can_edit": can_edit,
+            "firms": list(firms),
+            "warnings": selectors.warnings(visit),
+        },
+        status=status,
+    )
+
+
+@visit_page
+@require_POST
+def visit_attendee_delete(request, visit, attendee_id):
+    attendee = get_object_or_404(VisitAttendee, pk=attendee_id, visit=visit)
+    require(permissions.can_edit_attendees(request.user, visit))
+    try:
+        services.attendee_remove(attendee=attendee, by=request.user)
+    except VisitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s is off the list.") % {"name": attendee.name})
+    return redirect("visit_attendees", vid=visit.pk)
+
+
+@visit_page
+def visit_summary(request, visit):
+    """The summary as the alliance reads it: scores per point, comments (reviewers named
+    only if the office chose so), the outcome and the office's conclusion."""
+    require(permissions.can_see_summary(request.user, visit))
+    result = selectors.consolidate(visit, named=visit.show_reviewer_names)
+    return render(
+        request,
+        "inspections/summary.html",
+        {"visit": visit, "alliance": visit.alliance_year.alliance, "result": result},
+    )
+
+
+@visit_page
+def visit_summary_pdf(request, visit):
+    require(permissions.can_see_summary(request.user, visit))
+    if visit.summary_pdf:
+        return FileResponse(
+            visit.summary_pdf.open("rb"),
+            content_type="application/pdf",
+            filename=f"site-visit-summary-{visit.pk}.pdf",
+        )
+    return _pdf_response(pdf.render_summary(visit), f"site-visit-summary-{visit.pk}.pdf")
+
+
+# --- the office ----------------------------------------------------------------------
+
+
+def _year(request) -> ProgrammeYear | None:
+    years = ProgrammeYear.objects.order_by("-roc_year")
+    raw = request.GET.get("year", "")
+    if raw.isdigit():
+        found = years.filter(roc_year=int(raw)).first()
+        if found:
+            return found
+        messages.warning(request, _("There is no programme year %(year)s.") % {"year": raw})
+    return years.first()
+
+
+@office_view(viewers=True)
+def office_visits(request):
+    year = _year(request)
+    if year is None:
+        messages.info(request, _("There is no programme year yet; add one first."))
+        return redirect("office_programme_years")
+    fields = list(Field.objects.order_by("order"))
+    field_code = request.GET.get("field", "")
+    if field_code and field_code not in {f.code for f in fields}:
+        field_code = ""
+        messages.warning(request, _("There is no such field; all fields are shown."))
+    status = request.GET.get("status", "")
+    if status and status not in VisitStatus.values:
+        status = ""
+        messages.warning(request, _("There is no such status; every visit is shown."))
+    visits = list(
+        selectors.office_visits(roc_year=year.roc_year, field_code=field_code, status=status)
+    )
+    return render(
+        request,
+        "inspections/office_visits.html",
+        {
+            "year": year,
+            "years": ProgrammeYear.objects.order_by("-roc_year").values_list("roc_year", flat=True),
+            "visits": visits,
+            "fields": fields,
+            "field_code": field_code,
+            "status": status,
+            "statuses": VisitStatus.choices,
+            "office": permissions.can_manage(request.user),
+        },
+    )
+
+
+@office_view
+@require_http_methods(["GET", "POST"])
+def visit_new(request):
+    year = _year(request)
+    if year is None:
+        messages.info(request, _("There is no programme year yet; add one first."))
+        return redirect("office_programme_years")
+    initial = {}
+    if request.GET.get("alliance", "").isdigit():
+        initial["alliance_year"] = (
+            year.alliance_years.filter(alliance_id=int(request.GET["alliance"]))
+            .values_list("pk", flat=True)
+            .first()
+        )
+    form = VisitForm(
+        request.POST if request.method == "POST" else None,
+        programme_year=year,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = services.visit_schedule(
+                alliance_year=data["alliance_year"],
+                starts_at=data["starts_at"],
+                place=data["place"],
+                agenda=data["agenda"],
+                reviewers=data["reviewers"],
+                staff=data["staff"],
+                by=request.user,
+            )
+        except VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The visit is scheduled and the invitations are on their way."),
+            )
+            return redirect("visit_detail", vid=visit.pk)
+    return render(
+        request,
+        "inspections/visit_form.html",
+        {"form": form, "year": year, "visit": None},
+        status=400 if form.errors else 200,
+    )
+
+
+def _office_visit(request, vid) -> SiteVisit:
+    visit = selectors.visit_for_page(vid)
+    if visit is None:
+        raise Http404
+    return visit
+
+
+@office_view
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, vid):
+    visit = _office_visit(request, vid)
+    if not visit.is_open:
+        messages.error(
+            request,
+            _("Only a scheduled visit can be changed; this one is %(status)s.")
+            % {"status": visit.get_status_display()},
+        )
+        return redirect("visit_detail", vid=visit.pk)
+    form = VisitForm(request.POST if request.method == "POST" else None, visit=visit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_change(
+                visit=visit,
+                starts_at=data["starts_at"],
+                place=data["place"],
+                agenda=data["agenda"],
+                reviewers=data["reviewers"],
+                staff=data["staff"],
+                by=request.user,
+            )
+        except VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The visit is changed; the people invited are told."))
+            return redirect("visit_detail", vid=visit.pk)
+    return render(
+        request,
+        "inspections/visit_form.html",
+        {"form": form, "year": visit.alliance_year.programme_year, "visit": visit},
+        status=400 if form.errors else 200,
+    )
+
+
+@office_view
+@require_http_methods(["GET", "POST"])
+def visit_cancel(request, vid):
+    visit = _office_visit(request, vid)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_cancel(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
+        except VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The visit is cancelled; the people invited are told."))
+            return redirect("visit_detail", vid=visit.pk)
+    return render(
+        request,
+        "inspections/visit_cancel.html",
+        {"form": form, "visit": visit, "alliance": visit.alliance_year.alliance},
+        status=400 if form.errors else 200,
+    )
+
+
+def _result_context(request, visit, **extra):
+    forms = [
+        {"form": f, "rows": selectors.form_scores(f)}
+        for f in visit.forms.select_related("reviewer").prefetch_related("scores")
+    ]
+    side = [
+        {"label": label, "cells": [entry["rows"][i]["row"] for entry in forms]}
+        for i, (_point, label) in enumerate(ReviewPoint.choices)
+    ]
+    return {
+        "side": side,
+        "visit": visit,
+        "alliance": visit.alliance_year.alliance,
+        "result": selectors.consolidate(visit),
+        "forms": forms,
+        "office": permissions.can_manage(request.user),
+        "consolidate_form": extra.get("consolidate_form") or ConsolidateForm(),
+        "share_form": ShareForm(),
+        "reason_form": ReasonForm(),
+        "warnings": selectors.warnings(visit),
+    }
+
+
+@office_view(viewers=True)
+def visit_result(request, vid):
+    """The forms side by side and the consolidated result."""
+    visit = _office_visit(request, vid)
+    return render(request, "inspections/result.html", _result_context(request, visit))
+
+
+def _refused(request, visit, message, **forms):
+    messages.error(request, message)
+    return render(
+        request, "inspections/result.html", _result_context(request, visit, **forms), status=400
+    )
+
+
+@office_view
+@require_POST
+def visit_form_return(request, vid, form_id):
+    visit = _office_visit(request, vid)
+    form_obj = get_object_or_404(ReviewForm, pk=form_id, visit=visit)
+    reason = ReasonForm(request.POST)
+    if not reason.is_valid():
+        return _refused(request, visit, _("Say what the reviewer should look at again."))
+    try:
+        services.form_return(form=form_obj, by=request.user, reason=reason.cleaned_data["reason"])
+    except VisitError as error:
+        return _refused(request, visit, str(error))
+    messages.success(
+        request,
+        _("The form is returned to %(name)s, who is emailed.") % {"name": form_obj.reviewer},
+    )
+    return redirect("visit_result", vid=visit.pk)
+
+
+@office_view
+@require_POST
+def visit_consolidate(request, vid):
+    visit = _office_visit(request, vid)
+    form = ConsolidateForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, visit, _("Choose the visit's outcome."), consolidate_form=form)
+    try:
+        services.visit_consolidate(
+            visit=visit,
+            by=request.user,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+    except VisitError as error:
+        return _refused(request, visit, str(error), consolidate_form=form)
+    messages.success(request, _("The result is recorded."))
+    return redirect("visit_result", vid=visit.pk)
+
+
+@office_view
+@require_POST
+def visit_reopen(request, vid):
+    visit = _office_visit(request, vid)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, visit, _("Say why the result is reopened."))
+    try:
+        services.visit_reopen(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
+    except VisitError as error:
+        return _refused(request, visit, str(error))
+    messages.success(request, _("The result is reopened; forms can be returned again."))
+    return redirect("visit_result", vid=visit.pk)
+
+
+@office_view
+@require_POST
+def visit_share(request, vid):
+    visit = _office_visit(request, vid)
+    form = ShareForm(request.POST)
+    form.is_valid()
+    try:
+        services.visit_share(
+            visit=visit, by=request.user, show_names=form.cleaned_data.get("show_names", False)
+        )
+    except VisitError as error:
+        return _refused(request, visit, str(error))
+    messages.success(
+        request, _("The summary is shared with the alliance and emailed to its PI and co-PIs.")
+    )
+    return redirect("visit_result", vid=visit.pk)
+
+
+@office_view(viewers=True)
+def visit_result_pdf(request, vid):
+    visit = _office_visit(request, vid)
+    return _pdf_response(pdf.render_result(visit), f"site-visit-result-{visit.pk}.pdf")
+
+
+# --- awards --------------------------------------------------------------------------
+
+
+@office_view(viewers=True)
+def office_awards(request, year=None):
+    if year is None:
+        latest = ProgrammeYear.objects.order_by("-roc_year").first()
+        if latest is None:
+            messages.info(request, _("There is no programme year yet; add one first."))
+            return redirect("office_programme_years")
+        return redirect("office_awards_year", year=latest.roc_year)
+    programme_year = get_object_or_404(ProgrammeYear, roc_year=year)
+    by_field = selectors.candidates(year)
+    return render(
+        request,
+        "inspections/awards.html",
+        {
+            "year": programme_year,
+            "years": ProgrammeYear.objects.order_by("-roc_year").values_list("roc_year", flat=True),
+            "by_field": by_field,
+            "office": permissions.can_manage(request.user),
+            "unpublished": any(
+                entry["award"] and not entry["award"].published_at for entry in by_field.values()
+            ),
+        },
+    )
+
+
+@office_view
+@require_POST
+def award_select(request, year):
+    programme_year = get_object_or_404(ProgrammeYear, roc_year=year)
+    form = AwardForm(request.POST)
+    visit = None
+    if form.is_valid():
+        visit = SiteVisit.objects.filter(
+            pk=form.cleaned_data["visit"], alliance_year__programme_year=programme_year
+        ).first()
+    if visit is None:
+        messages.error(request, _("Choose one of the year's candidates."))
+        return redirect("office_awards_year", year=year)
+    try:
+        award = services.award_select(visit=visit, by=request.user, note=form.cleaned_data["note"])
+    except VisitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(alliance)s is the outstanding alliance of %(field)s; publish when ready.")
+            % {"alliance": visit.alliance_year.alliance, "field": award.field},
+        )
+    return redirect(
+        reverse("office_awards_year", kwargs={"year": year})
+        + f"#field-{visit.alliance_year.alliance.field.code}"
+    )
+
+
+@office_view
+@require_POST
+def awards_publish(request, year):
+    programme_year = get_object_or_404(ProgrammeYear, roc_year=year)
+    try:
+        n = services.awards_publish(programme_year=programme_year, by=request.user)
+    except VisitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(n)s outstanding alliances are published on the directory.") % {"n": n}
+        )
+    return redirect("office_awards_year", year=year)
+
+
+@office_view(viewers=True)
+def awards_export(request, year):
+    from alliance_portal.import_views import xlsx_response
+    from inspections.exports import awards_workbook
+
+    get_object_or_404(ProgrammeYear, roc_year=year)
+    return xlsx_response(awards_workbook(year), f"outstanding-alliances-{year}.xlsx")
