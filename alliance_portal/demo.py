@@ -15,7 +15,7 @@ from django.db import transaction
 
 from accounts.models import ProgrammeRole, User
 from accounts.services import user_create
-from alliance_portal import demo_filings, demo_history
+from alliance_portal import demo_filings, demo_history, demo_visits
 from alliances.demo_plan import build_plan, read_reference
 from alliances.models import (
     Alliance,
@@ -48,6 +48,9 @@ DEMO_ACCOUNTS = [
     ("office@example.org", "計畫辦公室 王專員", ProgrammeRole.OFFICE, "programme office"),
     ("viewer@example.org", "產學司 李科長", ProgrammeRole.VIEWER, "department viewer"),
     ("reviewer@example.org", "查訪委員 陳教授", ProgrammeRole.REVIEWER, "site-visit reviewer"),
+    ("reviewer2@example.org", "查訪委員 林教授", ProgrammeRole.REVIEWER, "site-visit reviewer"),
+    ("reviewer3@example.org", "查訪委員 黃博士", ProgrammeRole.REVIEWER, "site-visit reviewer"),
+    ("office2@example.org", "計畫辦公室 陳專員", ProgrammeRole.OFFICE, "programme office"),
     ("pi@example.org", "林主持人", ProgrammeRole.NONE, "PI of the demo alliance MECH001"),
     ("copi@example.org", "張共同主持人", ProgrammeRole.NONE, "co-PI of the demo alliance"),
     ("assistant@example.org", "黃助理", ProgrammeRole.NONE, "approved assistant"),
@@ -204,6 +207,7 @@ def load() -> int:
     created += _load_accounts()
     created += demo_filings.load()
     created += demo_history.load(User.objects.filter(email__iexact="office@example.org").first())
+    created += demo_visits.load()
     return created
 
 
