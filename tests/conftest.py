@@ -128,6 +128,9 @@ def people(make_user):
     p.reviewer = make_user(
         "reviewer@example.org", name="陳委員", programme_role=ProgrammeRole.REVIEWER
     )
+    p.other_reviewer = make_user(
+        "other-reviewer@example.org", name="許委員", programme_role=ProgrammeRole.REVIEWER
+    )
 
     def role(user, alliance, kind, status=RoleStatus.ACTIVE, capabilities=()):
         return AllianceRole.objects.create(

@@ -235,7 +235,7 @@ def test_load_demo_is_idempotent_and_prints_the_logins(demo, capsys):
     call_command("load_demo")
     assert counts() == first
     assert "nothing changed" in capsys.readouterr().out
-    assert first[0] == len(DEMO_ACCOUNTS) == 8
+    assert first[0] == len(DEMO_ACCOUNTS) == 11
     assert sorted(ProgrammeYear.objects.values_list("roc_year", flat=True)) == list(range(102, 108))
 
 
@@ -447,3 +447,35 @@ def test_the_printable_report_reproduces_the_published_tables_with_charts(demo, 
     assert sum(line.strip() == "機電材料" for line in lines) >= 2  # members and revenue bars
     assert "R10 目標 80%" in text
     assert "第 1 頁，共" in text
+
+
+@pytest.mark.smoke
+def test_the_demo_has_site_visits_with_filled_forms_one_awaiting_and_an_award(demo, client):
+    from inspections import selectors as visit_selectors
+    from inspections.models import Award, FormStatus, SiteVisit, VisitStatus
+
+    visits = {v.alliance_year.alliance.code: v for v in SiteVisit.objects.all()}
+    shared = visits["MECH001"]
+    assert shared.status == VisitStatus.CONSOLIDATED and shared.is_shared
+    assert [f.status for f in shared.forms.all()] == [FormStatus.SUBMITTED] * 3
+    assert visit_selectors.consolidate(shared).score == shared.score
+    waiting = visits["MECH003"]
+    statuses = sorted(waiting.forms.values_list("reviewer__email", "status"))
+    assert statuses == [
+        ("reviewer2@example.org", "submitted"),
+        ("reviewer3@example.org", "submitted"),
+        ("reviewer@example.org", "draft"),
+    ]
+    award = Award.objects.get()
+    assert award.published_at and award.visit == max(
+        (v for v in visits.values() if v.score is not None), key=lambda v: v.score
+    )
+    # The demo reviewer finds the awaiting form; the demo PI reads the shared summary.
+    client.force_login(User.objects.get(email="reviewer@example.org"))
+    page = client.get("/visits/").content.decode()
+    assert "永續陶瓷材料產學小聯盟" in page and "智慧精密加工產學小聯盟" in page
+    assert client.get(f"/visits/{waiting.pk}/form/").status_code == 200
+    client.force_login(User.objects.get(email="pi@example.org"))
+    assert client.get(f"/visits/{shared.pk}/summary/").status_code == 200
+    assert client.get(f"/visits/{waiting.pk}/").status_code == 404
+    assert "智慧精密加工產學小聯盟" in client.get("/directory/").content.decode()

@@ -39,13 +39,13 @@ def grow(people, n, tag):
 # (who, path, ceiling): the ceiling is the most queries the page may ever run.
 PAGES = [
     (None, "/", 5),
-    (None, "/directory/", 4),
+    (None, "/directory/", 5),
     ("pi", "/alliances/{pk}/members/106/", 10),
     ("office", "/office/firms/", 10),
     ("pi", "/alliances/{pk}/kpi/106/", 26),
     ("pi", "/alliances/{pk}/ledger/106/revenue/", 10),
     ("pi", "/dashboard/", 5),
-    ("pi", "/alliances/{pk}/", 6),
+    ("pi", "/alliances/{pk}/", 7),
     ("pi", "/alliances/{pk}/team/", 6),
     ("office", "/dashboard/", 11),
     ("office", "/office/alliances/", 7),
