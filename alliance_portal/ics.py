@@ -3,10 +3,12 @@
 
     invitation(uid="visit-12@alliance-portal", sequence=0, start=..., end=..., summary=...,
                location=..., description=..., organizer_email=..., attendees=[(name, email)],
-               cancelled=False) -> bytes
+               method="REQUEST") -> bytes
 
 Times go out in UTC (no VTIMEZONE needed); `sequence` rises with every change so that
-calendars replace the earlier copy; a cancelled event is METHOD:CANCEL, STATUS:CANCELLED.
+calendars replace the earlier copy. `method` is iTIP's (RFC 5546): REQUEST for an
+invitation or its update, CANCEL (STATUS:CANCELLED) to take it back — both name the
+recipient as ATTENDEE, as iTIP requires — and PUBLISH for a file to download.
 """
 
 import datetime as dt
@@ -39,13 +41,18 @@ def invitation(
     url: str = "",
     organizer_email: str | None = None,
     attendees: list[tuple[str, str]] = (),
-    cancelled: bool = False,
+    method: str = "REQUEST",
+    cancelled: bool | None = None,
 ) -> bytes:
+    if method not in ("REQUEST", "CANCEL", "PUBLISH"):
+        raise ValueError(f"unsupported iTIP method {method}")
+    if cancelled is None:
+        cancelled = method == "CANCEL"
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    calendar.add("method", method)
     event = Event()
     event.add("uid", uid)
     event.add("sequence", sequence)

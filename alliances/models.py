@@ -84,7 +84,7 @@ class ProgrammeYear(models.Model):
     visit_score_min = models.PositiveSmallIntegerField(
         _("site-visit score: lowest"),
         default=1,
-        help_text=_("The scale reviewers score each review point on (§5)."),
+        help_text=_("The scale reviewers score each review point on."),
     )
     visit_score_max = models.PositiveSmallIntegerField(
         _("site-visit score: highest"),
@@ -118,9 +118,7 @@ class ProgrammeYear(models.Model):
             models.CheckConstraint(
                 condition=models.Q(visit_score_min__lt=models.F("visit_score_max")),
                 name="programmeyear_visit_scale_ordered",
-                violation_error_message=_(
-                    "The lowest site-visit score must be below the highest."
-                ),
+                violation_error_message=_("The lowest site-visit score must be below the highest."),
             ),
         ]
 

@@ -3,8 +3,10 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import ProgrammeRole, User
 from alliance_portal.forms import RocDateField
@@ -56,11 +58,16 @@ class VisitForm(forms.Form):
     def __init__(self, *args, programme_year=None, visit=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visit = visit
+        # The people who may be chosen, and whoever is on the visit already (someone whose
+        # role has changed since stays listed, so a change does not drop them unseen).
+        assigned = visit.forms.values("reviewer") if visit is not None else []
+        on_staff = visit.staff.values("pk") if visit is not None else []
         self.fields["reviewers"].queryset = User.objects.filter(
-            is_active=True, programme_role=ProgrammeRole.REVIEWER
+            Q(is_active=True, programme_role=ProgrammeRole.REVIEWER) | Q(pk__in=assigned)
         ).order_by("name", "email")
         self.fields["staff"].queryset = User.objects.filter(
-            is_active=True, programme_role__in=[ProgrammeRole.OFFICE, ProgrammeRole.VIEWER]
+            Q(is_active=True, programme_role__in=[ProgrammeRole.OFFICE, ProgrammeRole.VIEWER])
+            | Q(pk__in=on_staff)
         ).order_by("programme_role", "name", "email")
         if visit is not None:
             del self.fields["alliance_year"]
@@ -139,7 +146,10 @@ class ReviewFormForm(forms.Form):
         required=False,
     )
     comment = forms.CharField(
-        label=_("Overall comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Overall comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
     )
 
     def __init__(self, *args, low: int, high: int, **kwargs):
@@ -206,7 +216,9 @@ class ReasonForm(forms.Form):
 
 class ConsolidateForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=Recommendation.choices, widget=forms.RadioSelect
+        label=pgettext_lazy("site visit", "Outcome"),
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label=_("Conclusion for the alliance"),

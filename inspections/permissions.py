@@ -43,13 +43,18 @@ def can_manage(user) -> bool:
     return is_office(user)
 
 
-def can_edit_attendees(user, visit) -> bool:
-    if not visit.is_open:
-        return False
+def keeps_attendees(user, visit) -> bool:
+    """Who keeps the list of attendees (whatever the visit's state): the office and the
+    alliance's PI and co-PIs."""
     if is_office(user):
         return True
     role = role_in(user, visit.alliance_year.alliance_id)
     return role is not None and role.role in (TeamRole.PI, TeamRole.CO_PI)
+
+
+def can_edit_attendees(user, visit) -> bool:
+    """…and may change it now: while the visit is open."""
+    return visit.is_open and keeps_attendees(user, visit)
 
 
 def can_see_form(user, form) -> bool:

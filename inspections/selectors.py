@@ -4,6 +4,7 @@ forms and the award candidates of a year. Each in a bounded number of queries.""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -88,9 +89,16 @@ def visit_for_page(pk: int) -> SiteVisit | None:
 
 
 def _attendees():
+    """The alliance's side in the order of §5: PI, co-PIs, team, member firms."""
+    from django.db.models import Case, IntegerField, Value, When
+
     from inspections.models import VisitAttendee
 
-    return VisitAttendee.objects.select_related("firm").order_by("kind", "pk")
+    order = Case(
+        *[When(kind=kind, then=Value(i)) for i, kind in enumerate(AttendeeKind.values)],
+        output_field=IntegerField(),
+    )
+    return VisitAttendee.objects.select_related("firm").order_by(order, "pk")
 
 
 def current_member_firm_ids(alliance_year) -> set[int]:
@@ -153,7 +161,7 @@ def warnings(visit: SiteVisit) -> list[str]:
     start = visit.local_start.date()
     if visit.is_open and start.month not in (3, 4):
         found.append(
-            _("The visit is on %(date)s; site visits are held in March and April (§5).")
+            _("The visit is on %(date)s; site visits are held in March and April.")
             % {"date": roc.format_roc_date(start)}
         )
     return found
@@ -199,7 +207,7 @@ def reviewer_label(index: int) -> str:
 def consolidate(visit: SiteVisit, *, named: bool = True) -> Consolidation:
     """Per review point the mean (two decimals, half up), minimum and maximum of the
     submitted forms' scores, and every comment; the overall score is the mean of the
-    points' means. Two queries."""
+    points' (exact) means, rounded once. Two queries."""
     forms = list(
         ReviewForm.objects.filter(visit=visit, status=FormStatus.SUBMITTED)
         .select_related("reviewer")
@@ -213,10 +221,12 @@ def consolidate(visit: SiteVisit, *, named: bool = True) -> Consolidation:
     for score in ReviewScore.objects.filter(form__in=forms).order_by("form_id"):
         by_point[score.point].append(score)
     result = Consolidation(forms=forms, labels=labels)
+    values_by_point = []
     for point, label in ReviewPoint.choices:
         rows = by_point.get(point, [])
         by_form = {row.form_id: row.score for row in rows}
         values = [row.score for row in rows if row.score is not None]
+        values_by_point.append(values)
         result.points.append(
             PointResult(
                 point=point,
@@ -228,9 +238,14 @@ def consolidate(visit: SiteVisit, *, named: bool = True) -> Consolidation:
                 high=max(values) if values else None,
             )
         )
-    means = [p.mean for p in result.points if p.mean is not None]
-    if means:
-        result.score = (sum(means) / len(means)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    # The score is the mean of the points' exact means, rounded once (not the mean of the
+    # rounded means shown per point: that can be 0.01 off).
+    exact = [Fraction(sum(v), len(v)) for v in values_by_point if v]
+    if exact:
+        score = sum(exact) / len(exact)
+        result.score = (Decimal(score.numerator) / Decimal(score.denominator)).quantize(
+            TWO_PLACES, rounding=ROUND_HALF_UP
+        )
     result.recommendations = [
         (labels[form.pk], Recommendation(form.recommendation), form.comment) for form in forms
     ]

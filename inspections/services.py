@@ -9,18 +9,20 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import ProgrammeRole, User
 from accounts.permissions import is_reviewer, require
 from alliance_portal import audit, ics, roc
 from alliance_portal.mail import send_templated_email
-from alliances.models import RoleStatus
+from alliances.models import AllianceYear, ProgrammeYear, RoleStatus
 from alliances.selectors import team_recipients
 from inspections import permissions, selectors
 from inspections.models import (
     MIN_REVIEWERS,
+    AttendeeKind,
     Award,
     FormStatus,
     Recommendation,
@@ -96,9 +98,10 @@ def invitees(visit) -> list[tuple[User, str]]:
     return result
 
 
-def calendar_file(visit, *, cancelled: bool = False) -> bytes:
-    """The visit as an iCalendar event (the invitation's attachment and the page's link).
-    Reviewers are not named in it: the alliance's people get the same file."""
+def calendar_file(visit, *, method: str = "PUBLISH", attendee: User | None = None) -> bytes:
+    """The visit as an iCalendar event in the current language: an invitation to one
+    person (REQUEST or CANCEL, naming only them), or the page's download (PUBLISH).
+    Reviewers are never named in it: the alliance's people get the same event."""
     alliance = _alliance(visit)
     lines = [f"{row['item']} ({row['minutes']}')" for row in visit.agenda]
     return ics.invitation(
@@ -106,25 +109,23 @@ def calendar_file(visit, *, cancelled: bool = False) -> bytes:
         sequence=visit.sequence,
         start=visit.starts_at,
         end=visit.ends_at,
-        summary=f"實地查訪：{alliance.name_zh}",
+        summary=_("Site visit: %(alliance)s") % {"alliance": alliance.name},
         location=visit.place,
         description="\n".join(lines),
         url=_url(visit_url(visit)),
-        cancelled=cancelled,
+        attendees=[(attendee.name, attendee.email)] if attendee is not None else [],
+        method=method,
+        cancelled=visit.status == VisitStatus.CANCELLED or method == "CANCEL",
     )
 
 
 def _invite(visit, people, *, kind: str, by) -> None:
-    """Email each person the visit with its .ics (kind: invitation, update, cancellation)."""
-    cancelled = kind == "cancellation"
-    attachment = {
-        "content": calendar_file(visit, cancelled=cancelled).decode(),
-        "filename": "site-visit.ics",
-        "mimetype": "text/calendar; method=CANCEL"
-        if cancelled
-        else "text/calendar; method=REQUEST",
-    }
+    """Email each person the visit with their own .ics (kind: invitation, update,
+    cancellation). The dedupe key holds the visit's sequence, which every change raises."""
+    method = "CANCEL" if kind == "cancellation" else "REQUEST"
     for user, role in people:
+        with translation.override(user.preferred_language):
+            content = calendar_file(visit, method=method, attendee=user).decode()
         send_templated_email(
             to=[user.email],
             template="visit_invitation",
@@ -140,7 +141,13 @@ def _invite(visit, people, *, kind: str, by) -> None:
             language=user.preferred_language,
             dedupe_key=f"visit:{visit.pk}:{kind}:{visit.sequence}:{user.pk}",
             created_by=by,
-            attachments=[attachment],
+            attachments=[
+                {
+                    "content": content,
+                    "filename": "site-visit.ics",
+                    "mimetype": f"text/calendar; method={method}",
+                }
+            ],
         )
 
 
@@ -202,6 +209,9 @@ def _clean_agenda(agenda) -> list[dict]:
 def visit_schedule(*, alliance_year, starts_at, place, agenda, reviewers, staff, by) -> SiteVisit:
     """The office schedules a visit: one form per reviewer; everyone invited with an .ics."""
     require(permissions.can_manage(by))
+    # Two offices scheduling the same alliance at once: the second waits here, then sees
+    # the first's visit (rather than meeting the unique constraint).
+    AllianceYear.objects.select_for_update().filter(pk=alliance_year.pk).first()
     if (
         SiteVisit.objects.filter(alliance_year=alliance_year)
         .exclude(status=VisitStatus.CANCELLED)
@@ -242,7 +252,15 @@ def visit_change(*, visit, starts_at, place, agenda, reviewers, staff, by) -> Si
             % {"status": visit.get_status_display()}
         )
     reviewers, staff = list(reviewers), list(staff)
-    _check_people(visit.alliance_year, reviewers, staff)
+    # Only people added now are checked: someone already on the visit whose role has since
+    # changed (a reviewer who submitted, then left the programme) does not block a change.
+    assigned = set(visit.forms.values_list("reviewer_id", flat=True))
+    on_staff = set(visit.staff.values_list("pk", flat=True))
+    _check_people(
+        visit.alliance_year,
+        [u for u in reviewers if u.pk not in assigned],
+        [u for u in staff if u.pk not in on_staff],
+    )
     _check_time(visit.alliance_year, starts_at)
     before = _state(visit)
     old_people = {u.pk: (u, role) for u, role in invitees(visit)}
@@ -265,21 +283,22 @@ def visit_change(*, visit, starts_at, place, agenda, reviewers, staff, by) -> Si
     place = (place or "").strip()[:200] or visit.alliance_year.alliance.institution
     moved = (visit.starts_at, visit.place, visit.agenda) != (starts_at, place, agenda)
     visit.starts_at, visit.place, visit.agenda = starts_at, place, agenda
-    if moved:
+    now_people = invitees(visit)
+    now_ids = {u.pk for u, _role in now_people}
+    added = [pair for pair in now_people if pair[0].pk not in old_people]
+    staying = [pair for pair in now_people if pair[0].pk in old_people]
+    gone = [pair for pk, pair in old_people.items() if pk not in now_ids]
+    if moved or added or gone:
+        # Every message of this change carries a new SEQUENCE: calendars apply it, and a
+        # person removed and added again gets a fresh invitation.
         visit.sequence += 1
     visit.save()
     after = _state(visit)
     _audit(visit, "visit.changed", by, before=before, after=after)
-    now_people = invitees(visit)
-    gone = [pair for pk, pair in old_people.items() if pk not in {u.pk for u, _r in now_people}]
     if moved:
-        _invite(visit, now_people, kind="update", by=by)
-    else:
-        _invite(
-            visit, [p for p in now_people if p[0].pk not in old_people], kind="invitation", by=by
-        )
-    if gone:
-        _invite(visit, gone, kind="cancellation", by=by)
+        _invite(visit, staying, kind="update", by=by)
+    _invite(visit, added, kind="invitation", by=by)
+    _invite(visit, gone, kind="cancellation", by=by)
     return visit
 
 
@@ -331,15 +350,21 @@ def resolve_firm(text: str):
     return Firm.objects.filter(name=text).order_by("pk").first()
 
 
-@transaction.atomic
-def attendee_add(*, visit, by, kind, name, title="", firm_text="") -> VisitAttendee:
-    visit = _locked(visit)
-    require(permissions.can_see_visit(by, visit))
-    if not permissions.can_edit_attendees(by, visit):
+def _attendees_open(visit, by) -> None:
+    require(permissions.can_see_visit(by, visit) and permissions.keeps_attendees(by, visit))
+    if not visit.is_open:
         raise VisitError(
             _("The list of attendees can no longer change: the visit is %(status)s.")
             % {"status": visit.get_status_display()}
         )
+
+
+@transaction.atomic
+def attendee_add(*, visit, by, kind, name, title="", firm_text="") -> VisitAttendee:
+    visit = _locked(visit)
+    _attendees_open(visit, by)
+    if kind not in AttendeeKind.values:
+        raise VisitError(_("Choose how the person attends."))
     name = (name or "").strip()[:100]
     if not name:
         raise VisitError(_("Give the attendee's name."))
@@ -366,12 +391,7 @@ def attendee_add(*, visit, by, kind, name, title="", firm_text="") -> VisitAtten
 @transaction.atomic
 def attendee_remove(*, attendee, by) -> None:
     visit = _locked(attendee.visit)
-    require(permissions.can_see_visit(by, visit))
-    if not permissions.can_edit_attendees(by, visit):
-        raise VisitError(
-            _("The list of attendees can no longer change: the visit is %(status)s.")
-            % {"status": visit.get_status_display()}
-        )
+    _attendees_open(visit, by)
     _audit(
         visit,
         "visit.attendee_removed",
@@ -397,8 +417,10 @@ def form_save(
     point scored on the year's scale and a recommendation; then it is locked.
 
     `scores`: {point: (score or None, comment)} for the seven review points."""
+    # Lock the form and its visit (a save never interleaves with cancelling or recording
+    # the result), not the alliance-year and programme year read beside them.
     form = (
-        ReviewForm.objects.select_for_update()
+        ReviewForm.objects.select_for_update(of=("self", "visit"))
         .select_related("visit__alliance_year__programme_year")
         .get(pk=form.pk)
     )
@@ -434,10 +456,11 @@ def form_save(
         if missing:
             raise VisitError(
                 _("Score every review point before submitting; missing: %(points)s.")
-                % {"points": "、".join(str(m) for m in missing)}
+                % {"points": pgettext("list separator", ", ").join(str(m) for m in missing)}
             )
         if not recommendation:
             raise VisitError(_("Choose an overall recommendation before submitting."))
+    before = _form_state(form)
     for point, (score, text) in scores.items():
         ReviewScore.objects.update_or_create(
             form=form,
@@ -450,14 +473,24 @@ def form_save(
         form.status = FormStatus.SUBMITTED
         form.submitted_at = timezone.now()
     form.save()
-    if submit:
-        _audit(
-            form.visit,
-            "visit.form_submitted",
-            by,
-            after={"form": form.pk, "recommendation": form.recommendation},
-        )
+    _audit(
+        form.visit,
+        "visit.form_submitted" if submit else "visit.form_saved",
+        by,
+        before=before,
+        after=_form_state(form),
+    )
     return form
+
+
+def _form_state(form) -> dict:
+    """A form as the audit trail keeps it: what a resubmission replaced stays readable."""
+    return {
+        "form": form.pk,
+        "status": form.status,
+        "scores": {row.point: row.score for row in form.scores.all()},
+        "recommendation": form.recommendation,
+    }
 
 
 @transaction.atomic
@@ -467,6 +500,8 @@ def form_return(*, form, by, reason: str) -> ReviewForm:
     form = ReviewForm.objects.select_for_update().select_related("visit").get(pk=form.pk)
     if form.status != FormStatus.SUBMITTED:
         raise VisitError(_("Only a submitted form can be returned."))
+    if form.visit.status == VisitStatus.CANCELLED:
+        raise VisitError(_("The visit is cancelled; its forms are closed."))
     if not form.visit.is_open:
         raise VisitError(_("The visit's result is recorded; reopen it before returning a form."))
     reason = (reason or "").strip()[:MAX_TEXT]
@@ -594,9 +629,19 @@ def visit_share(*, visit, by, show_names: bool) -> SiteVisit:
         )
     visit.show_reviewer_names = bool(show_names)
     visit.shared_at = timezone.now()
-    visit.summary_pdf.save("summary.pdf", ContentFile(pdf.render_summary(visit)), save=False)
-    visit.save()
-    _audit(visit, "visit.shared", by, after={"named": visit.show_reviewer_names})
+    data = pdf.render_summary(visit)  # before any write: a failing render changes nothing
+    visit.summary_pdf.save("summary.pdf", ContentFile(data), save=False)
+    try:
+        visit.save()
+        _audit(visit, "visit.shared", by, after={"named": visit.show_reviewer_names})
+        _send_summary(visit, by)
+    except Exception:
+        visit.summary_pdf.delete(save=False)  # the row rolls back; the file goes too
+        raise
+    return visit
+
+
+def _send_summary(visit, by) -> None:
     attachment = {
         "path": visit.summary_pdf.name,
         "filename": f"site-visit-{visit.alliance_year.programme_year.roc_year}.pdf",
@@ -616,7 +661,6 @@ def visit_share(*, visit, by, show_names: bool) -> SiteVisit:
             created_by=by,
             attachments=[attachment],
         )
-    return visit
 
 
 # --- awards -----------------------------------------------------------------------------
@@ -630,17 +674,22 @@ def award_select(*, visit, by, note: str = "") -> Award:
     visit = _locked(visit)
     if visit.status != VisitStatus.CONSOLIDATED:
         raise VisitError(_("Only an alliance whose visit has a recorded result can be chosen."))
+    if visit.outcome == Recommendation.STOP:
+        raise VisitError(
+            _("The visit's outcome recommends ending the subsidy; the alliance cannot be chosen.")
+        )
     ay = visit.alliance_year
     field = ay.alliance.field
-    current = (
-        Award.objects.select_for_update()
-        .filter(programme_year=ay.programme_year, field=field)
-        .first()
-    )
-    before = {"visit": current.visit_id} if current else {}
+    # One choice per field and year: two offices choosing at once take turns on the year.
+    ProgrammeYear.objects.select_for_update().filter(pk=ay.programme_year_id).first()
+    current = Award.objects.filter(programme_year=ay.programme_year, field=field).first()
+    before = {"visit": current.visit_id, "note": current.note} if current else {}
+    note = (note or "").strip()[:MAX_TEXT]
     if current is not None and current.visit_id == visit.pk:
-        current.note = (note or "").strip()[:MAX_TEXT] or current.note
-        current.save(update_fields=["note"])
+        if note and note != current.note:
+            current.note = note
+            current.save(update_fields=["note"])
+            _audit(visit, "award.noted", by, before=before, after={"note": note})
         return current
     if current is not None:
         current.delete()
@@ -648,7 +697,7 @@ def award_select(*, visit, by, note: str = "") -> Award:
         programme_year=ay.programme_year,
         field=field,
         visit=visit,
-        note=(note or "").strip()[:MAX_TEXT],
+        note=note,
         selected_by=by,
     )
     _audit(

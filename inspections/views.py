@@ -131,7 +131,7 @@ def visit_detail(request, visit):
 
 @visit_page
 def visit_ics(request, visit):
-    data = services.calendar_file(visit, cancelled=visit.status == VisitStatus.CANCELLED)
+    data = services.calendar_file(visit, method="PUBLISH")
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="site-visit-{visit.pk}.ics"'
     return response
@@ -230,7 +230,7 @@ def visit_attendees(request, visit):
     status = 200
     form = AttendeeForm()
     if request.method == "POST":
-        require(can_edit)
+        require(permissions.keeps_attendees(request.user, visit))
         form = AttendeeForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -277,7 +277,10 @@ def visit_attendees(request, visit):
             "form": form,
             "can_edit": can_edit,
             "firms": list(firms),
-            "warnings": selectors.warnings(visit),
+            "warnings": selectors.warnings(visit)
+            if is_programme_reader(request.user)
+            or role_in(request.user, visit.alliance_year.alliance_id) is not None
+            else [],
         },
         status=status,
     )
@@ -287,7 +290,7 @@ def visit_attendees(request, visit):
 @require_POST
 def visit_attendee_delete(request, visit, attendee_id):
     attendee = get_object_or_404(VisitAttendee, pk=attendee_id, visit=visit)
-    require(permissions.can_edit_attendees(request.user, visit))
+    require(permissions.keeps_attendees(request.user, visit))
     try:
         services.attendee_remove(attendee=attendee, by=request.user)
     except VisitError as error:
@@ -617,6 +620,11 @@ def office_awards(request, year=None):
             "year": programme_year,
             "years": ProgrammeYear.objects.order_by("-roc_year").values_list("roc_year", flat=True),
             "by_field": by_field,
+            "without": [
+                str(f)
+                for f, entry in by_field.items()
+                if not entry["candidates"] and not entry["award"]
+            ],
             "office": permissions.can_manage(request.user),
             "unpublished": any(
                 entry["award"] and not entry["award"].published_at for entry in by_field.values()
@@ -630,6 +638,9 @@ def office_awards(request, year=None):
 def award_select(request, year):
     programme_year = get_object_or_404(ProgrammeYear, roc_year=year)
     form = AwardForm(request.POST)
+    if not form.is_valid() and "visit" not in form.errors:
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+        return redirect("office_awards_year", year=year)
     visit = None
     if form.is_valid():
         visit = SiteVisit.objects.filter(

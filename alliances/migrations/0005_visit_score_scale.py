@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programmeyear',
             name='visit_score_min',
-            field=models.PositiveSmallIntegerField(default=1, help_text='The scale reviewers score each review point on (§5).', verbose_name='site-visit score: lowest'),
+            field=models.PositiveSmallIntegerField(default=1, help_text='The scale reviewers score each review point on.', verbose_name='site-visit score: lowest'),
         ),
         migrations.AddConstraint(
             model_name='programmeyear',

@@ -21,5 +21,5 @@ def alliance_visits(context, alliance):
 @register.inclusion_tag("inspections/_reviewer_visits.html")
 def reviewer_visits(user):
     """A reviewer's assigned visits and the state of their forms (one query)."""
-    forms = [f for f in selectors.reviewer_forms(user) if f.visit.status != VisitStatus.CANCELLED]
+    forms = list(selectors.reviewer_forms(user).exclude(visit__status=VisitStatus.CANCELLED)[:11])
     return {"forms": forms[:10], "more": len(forms) > 10}
