@@ -131,7 +131,9 @@ def test_a_locked_form_cannot_be_changed_by_a_post(client, people):
     response = client.post(url, data, follow=True)
     assert "此審查表已送出並鎖定" in response.content.decode()
     assert [s.score for s in form.scores.order_by("pk")] == KNOWN_SCORES[0]
-    assert "<input" not in response.content.decode().split("<main", 1)[1].split("</form>")[-1]
+    main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'type="radio"' not in main and "<textarea" not in main
+    assert 'name="submit"' not in main and 'name="save"' not in main
 
 
 def test_the_office_returns_a_form_and_the_reviewer_is_emailed(client, people, worker):
@@ -274,7 +276,45 @@ def test_the_ics_link_gives_the_calendar_file(client, people):
     body = response.content.decode()
     assert response["Content-Type"].startswith("text/calendar")
     assert "DTSTART:20170315T020000Z" in body and "DTEND:20170315T032500Z" in body
-    assert "陳委員" not in body  # the alliance's copy does not name the reviewers
+    assert "METHOD:PUBLISH" in body and "ATTENDEE" not in body
+    assert "SUMMARY:實地查訪：智慧精密加工產學小聯盟" in body
+
+
+def test_each_invitation_names_only_its_recipient(people, worker):
+    schedule(people)
+    worker()
+    for message in mail.outbox:
+        ics = message.attachments[0][1].replace("\r\n ", "")
+        attendees = [line for line in ics.splitlines() if line.startswith("ATTENDEE")]
+        assert len(attendees) == 1 and attendees[0].endswith(f"mailto:{message.to[0]}")
+        assert "METHOD:REQUEST" in ics
+    pi_copy = next(m for m in mail.outbox if m.to == ["pi@example.org"]).attachments[0][1]
+    assert "reviewer" not in pi_copy and "陳委員" not in pi_copy
+
+
+def test_a_reviewer_removed_and_added_again_is_invited_again(people, worker):
+    visit = schedule(people)
+    three = reviewers(people)
+
+    def change(who):
+        return services.visit_change(
+            visit=visit,
+            starts_at=visit.starts_at,
+            place=visit.place,
+            agenda=visit.agenda,
+            reviewers=who,
+            staff=[people.office],
+            by=people.office,
+        )
+
+    change(three[:2])
+    change(three)
+    worker()
+    to_third = [m for m in mail.outbox if m.to == ["reviewer3@example.org"]]
+    kinds = [m.attachments[0][1].split("METHOD:")[1].split("\r\n")[0] for m in to_third]
+    assert kinds == ["REQUEST", "CANCEL", "REQUEST"]
+    sequences = [m.attachments[0][1].split("SEQUENCE:")[1].split("\r\n")[0] for m in to_third]
+    assert sequences == ["0", "1", "2"]
 
 
 def _many_visits(people, n):
@@ -333,3 +373,99 @@ def test_visit_pages_run_the_same_queries_whatever_the_number_of_visits(
     assert len(many) == len(few), (len(few), len(many))
     with django_assert_max_num_queries(20):
         client.get(path)
+
+
+def _open_visit_post_matrix(client, people, visit):
+    """Who may change the attendees of an open visit, and fill its first form."""
+    from alliances.models import RoleStatus
+
+    people.revoked_reviewer = people.other_reviewer
+    attendees = reverse("visit_attendees", kwargs={"vid": visit.pk})
+    form_url = reverse("visit_form", kwargs={"vid": visit.pk})
+    data = {"kind": "member", "name": "張三", "firm": "某公司"}
+    scores = {f"score_{p}": "3" for p in POINTS} | {"recommendation": "continue", "save": "1"}
+    results = {}
+    for who in ("assistant", "viewer", "reviewer", "other_reviewer", "other_pi", "pi", "copi"):
+        client.force_login(getattr(people, who))
+        results[who] = (
+            client.post(attendees, data).status_code,
+            client.post(form_url, scores).status_code,
+        )
+    return results, RoleStatus
+
+
+def test_on_an_open_visit_only_the_pi_co_pi_and_office_keep_attendees_and_only_the_reviewer_fills(
+    client, people
+):
+    visit = schedule(people)
+    results, _ = _open_visit_post_matrix(client, people, visit)
+    assert results == {
+        "assistant": (404, 404),
+        "viewer": (404, 404),
+        "reviewer": (404, 302),
+        "other_reviewer": (404, 404),
+        "other_pi": (404, 404),
+        "pi": (302, 404),
+        "copi": (302, 404),
+    }
+    assert visit.attendees.count() == 2
+
+
+def test_a_reviewer_whose_role_ends_sees_nothing_more(client, people):
+    visit = schedule(people)
+    people.reviewer.programme_role = ""
+    people.reviewer.save()
+    client.force_login(people.reviewer)
+    for name in ("visit_detail", "visit_form", "visit_ics", "visit_attendees"):
+        assert client.get(reverse(name, kwargs={"vid": visit.pk})).status_code == 404, name
+    assert client.get(reverse("visit_list")).status_code == 404
+
+
+def test_a_closed_visit_answers_the_pi_with_a_message_not_a_404(client, people):
+    visit = schedule(people)
+    services.visit_cancel(visit=visit, by=people.office, reason="委員行程衝突")
+    client.force_login(people.pi)
+    url = reverse("visit_attendees", kwargs={"vid": visit.pk})
+    response = client.post(url, {"kind": "member", "name": "張三", "firm": "某公司"})
+    assert response.status_code == 400
+    assert "出席名單已不能變更" in response.content.decode()
+    assert not visit.attendees.exists()
+
+
+def test_a_withdrawn_reviewer_who_submitted_does_not_block_a_change(client, people):
+    visit = schedule(people)
+    form = ReviewForm.objects.get(visit=visit, reviewer=people.reviewer)
+    fill(form, KNOWN_SCORES[0])
+    people.reviewer.programme_role = ""
+    people.reviewer.save()
+    client.force_login(people.office)
+    url = reverse("visit_edit", kwargs={"vid": visit.pk})
+    page = client.get(url).content.decode()
+    assert "陳委員" in page  # still listed, and ticked
+    data = _schedule_post(people, date="106.03.16")
+    del data["alliance_year"]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    visit.refresh_from_db()
+    assert visit.local_start.day == 16 and visit.forms.count() == 3
+
+
+def test_a_failed_share_leaves_no_file_behind(people, monkeypatch):
+    from alliance_portal.storage import private_storage
+
+    visit = filled_visit(people, consolidate=True)
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("mail log unavailable")
+
+    monkeypatch.setattr(services, "_send_summary", refuse)
+    folder = f"site-visits/{visit.pk}"
+    before = (
+        set(private_storage().listdir(folder)[1]) if private_storage().exists(folder) else set()
+    )
+    with pytest.raises(RuntimeError):
+        services.visit_share(visit=visit, by=people.office, show_names=False)
+    after = set(private_storage().listdir(folder)[1]) if private_storage().exists(folder) else set()
+    assert after == before
+    visit.refresh_from_db()
+    assert visit.shared_at is None and not visit.summary_pdf

@@ -12,6 +12,7 @@ from tests.visit_helpers import (
     KNOWN_RESULT,
     KNOWN_SCORE,
     KNOWN_SCORES,
+    POINTS,
     fill,
     filled_visit,
     schedule,
@@ -35,7 +36,7 @@ def test_fewer_than_three_submitted_forms_cannot_be_consolidated(people):
     fill(forms[0], KNOWN_SCORES[0])
     fill(forms[1], KNOWN_SCORES[1])
     fill(forms[2], KNOWN_SCORES[2], submit=False)
-    with pytest.raises(VisitError, match="2"):
+    with pytest.raises(VisitError, match="目前已送出 2 份審查表"):
         services.visit_consolidate(visit=visit, by=people.office, outcome="continue", note="")
     visit.refresh_from_db()
     assert visit.status == VisitStatus.SCHEDULED and visit.score is None
@@ -77,3 +78,72 @@ def test_scheduling_invites_everyone_with_an_ics(people, worker):
         [(name, content, mimetype)] = message.attachments
         assert name == "site-visit.ics" and mimetype.startswith("text/calendar")
         assert "BEGIN:VEVENT" in content and "DTSTART:20170315T020000Z" in content
+
+
+def test_the_score_is_the_mean_of_the_exact_point_means_rounded_once(people):
+    # Point means 2.33 3.00 4.33 4.67 3.33 3.00 2.33: their rounded values average 3.2843
+    # (3.28), the exact ones 69/21 = 3.2857 (3.29).
+    visit = schedule(people)
+    forms = list(visit.forms.order_by("pk"))
+    for form, scores in zip(
+        forms, [[3, 1, 4, 5, 1, 2, 3], [1, 3, 5, 4, 5, 2, 3], [3, 5, 4, 5, 4, 5, 1]], strict=True
+    ):
+        fill(form, scores)
+    result = selectors.consolidate(visit)
+    assert [str(p.mean) for p in result.points] == [
+        "2.33",
+        "3.00",
+        "4.33",
+        "4.67",
+        "3.33",
+        "3.00",
+        "2.33",
+    ]
+    assert str(result.score) == "3.29"
+
+
+def test_forms_of_a_cancelled_visit_are_closed(people):
+    visit = schedule(people)
+    form = visit.forms.order_by("pk").first()
+    services.visit_cancel(visit=visit, by=people.office, reason="颱風停班")
+    with pytest.raises(VisitError, match="已取消"):
+        fill(form, KNOWN_SCORES[0])
+    assert not form.scores.exists()
+
+
+def test_a_returned_form_blocks_the_result_until_resubmitted(people):
+    visit = schedule(people, n_reviewers=4)
+    forms = list(visit.forms.order_by("pk"))
+    for form, scores in zip(forms, [*KNOWN_SCORES, KNOWN_SCORES[0]], strict=True):
+        fill(form, scores)
+    form = forms[0]
+    services.form_return(form=form, by=people.office, reason="請確認第六項")
+    with pytest.raises(VisitError, match="尚未送出"):
+        services.visit_consolidate(visit=visit, by=people.office, outcome="continue", note="")
+    fill(form, KNOWN_SCORES[0])
+    services.visit_consolidate(visit=visit, by=people.office, outcome="continue", note="")
+
+
+def test_a_cancelled_or_weak_visit_cannot_be_chosen_as_outstanding(people):
+    visit = schedule(people)
+    services.visit_cancel(visit=visit, by=people.office, reason="改期")
+    with pytest.raises(VisitError):
+        services.award_select(visit=visit, by=people.office)
+    weak = filled_visit(people)
+    weak = services.visit_consolidate(visit=weak, by=people.office, outcome="stop", note="")
+    with pytest.raises(VisitError, match="停止補助"):
+        services.award_select(visit=weak, by=people.office)
+
+
+def test_a_resubmitted_form_keeps_what_it_replaced_in_the_audit_trail(people):
+    from alliance_portal.models import AuditEvent
+
+    visit = schedule(people)
+    form = visit.forms.order_by("pk").first()
+    fill(form, KNOWN_SCORES[0])
+    services.form_return(form=form, by=people.office, reason="請再確認")
+    fill(form, KNOWN_SCORES[1])
+    last = AuditEvent.objects.filter(action="visit.form_submitted").order_by("pk").last()
+    assert last.before["scores"] == dict(zip(POINTS, KNOWN_SCORES[0], strict=True))
+    assert last.after["scores"] == dict(zip(POINTS, KNOWN_SCORES[1], strict=True))
+    assert last.before["status"] == "returned" and last.after["status"] == "submitted"

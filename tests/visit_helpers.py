@@ -75,7 +75,8 @@ KNOWN_RESULT = {
     "demonstration": ("3.00", 1, 5),
     "sustainability": ("1.67", 1, 2),
 }
-# Mean of the point means: (4.00+4.67+3.67+3.33+4.00+3.00+1.67)/7 = 24.34/7 = 3.477… → 3.48
+# The score is the mean of the exact point means, rounded once:
+# (12+14+11+10+12+9+5)/3/7 = 73/21 = 3.476… → 3.48
 KNOWN_SCORE = "3.48"
 
 
