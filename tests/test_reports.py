@@ -121,6 +121,14 @@ def test_a_pi_sees_no_other_alliance_in_any_report(client, people):
         html = client.get(url).content.decode()
         assert "OTHER9" not in html and people.alliance.name_zh not in html, url
     assert ">12<" in client.get("/reports/106/").content.decode()
+    # Assigned to the alliance's site visit, the reviewer sees it named — and only it.
+    from tests.visit_helpers import schedule
+
+    schedule(people)
+    drill = client.get("/reports/106/fields/mech/").content.decode()
+    assert people.alliance.name_zh in drill and "OTHER9" not in drill
+    client.force_login(people.other_reviewer)
+    assert people.alliance.name_zh not in client.get("/reports/106/fields/mech/").content.decode()
 
 
 def test_assistants_and_outsiders_get_no_reports(client, people):
