@@ -1,6 +1,7 @@
 """Reading uploaded workbooks safely: size, content, corruption and headers, each with a
 message that says what to fix. Used by every import (PI accounts now; the registry's
-sheets later)."""
+sheets later). And the house style of the workbooks the portal writes (a title row, a
+bold header row; text that stays text), shared by the report and award exports."""
 
 import io
 import zipfile
@@ -8,8 +9,33 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
 
 MAX_BYTES = 2 * 1024 * 1024
+
+TEXT = "@"  # the number format of a text column
+TITLE_FONT = Font(bold=True, size=13)
+BOLD_FONT = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
+WRAP = Alignment(wrap_text=True, vertical="center")
+
+
+def write_only_cell(ws, value, *, number_format="", font=None, fill=None, alignment=None):
+    """A cell for a write-only sheet. Text stays text (a name starting with "=" is no
+    formula); a number format applies to numbers only."""
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format and number_format != TEXT and isinstance(value, int | float):
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
 
 
 class WorkbookError(Exception):

@@ -12,26 +12,26 @@ from io import BytesIO
 
 from django.utils import translation
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from alliance_portal.roc import format_roc_date
+from alliance_portal.workbooks import (
+    BOLD_FONT,
+    HEAD_FILL,
+    TEXT,
+    TITLE_FONT,
+    WRAP,
+    write_only_cell,
+)
 from inspections import selectors
 
 LANGUAGE = "zh-hant"
 
 SCORE = "0.00"
 WHOLE = "0"
-TEXT = "@"
 
 SHEET_AWARDS = "績優聯盟"
 SHEET_CANDIDATES = "候選名單"
-
-_TITLE = Font(bold=True, size=13)
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
-_WRAP = Alignment(wrap_text=True, vertical="center")
 
 
 @dataclass(frozen=True)
@@ -124,32 +124,22 @@ def candidate_rows(roc_year: int, by_field: dict) -> list[list]:
     return rows
 
 
-def _cell(ws, value, *, number_format="", font=None, fill=None, alignment=None):
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text stays text: a name starting with "=" is no formula
-    if number_format and number_format != TEXT and isinstance(value, int | float):
-        cell.number_format = number_format
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
-
-
 def _write_sheet(book, name: str, title: str, columns: list[Column], rows: list[list]) -> None:
     ws = book.create_sheet(name)
     for i, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     ws.freeze_panes = "C3"  # the title and headers, the year and the field
-    ws.append([_cell(ws, title, font=_TITLE)])
-    ws.append([_cell(ws, c.header, font=_BOLD, fill=_HEAD_FILL, alignment=_WRAP) for c in columns])
+    ws.append([write_only_cell(ws, title, font=TITLE_FONT)])
+    ws.append(
+        [
+            write_only_cell(ws, c.header, font=BOLD_FONT, fill=HEAD_FILL, alignment=WRAP)
+            for c in columns
+        ]
+    )
     for row in rows:
         ws.append(
             [
-                _cell(ws, value, number_format=column.number_format)
+                write_only_cell(ws, value, number_format=column.number_format)
                 for value, column in zip(row, columns, strict=True)
             ]
         )

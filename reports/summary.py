@@ -19,12 +19,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from alliance_portal.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
 from alliance_portal.roc import format_roc_datetime
+from alliance_portal.workbooks import (
+    BOLD_FONT,
+    HEAD_FILL,
+    TEXT,
+    TITLE_FONT,
+    WRAP,
+    write_only_cell,
+)
 from kpi import catalog
 from reports import figures, selectors
 
@@ -35,7 +41,6 @@ DEFAULT_SPAN = 5
 COUNT = "#,##0"
 THOUSANDS = "#,##0"
 PERCENT = "0%"
-TEXT = "@"
 
 
 # The sheets' names (the workbook is always zh-Hant).
@@ -345,11 +350,6 @@ def alliance_year_row(fig) -> list:
 
 # The renderer: write-only sheets, created in order, filled as rows arrive.
 
-_TITLE = Font(bold=True, size=13)
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
-_WRAP = Alignment(wrap_text=True, vertical="center")
-
 
 class XlsxBook:
     def __init__(self):
@@ -372,10 +372,10 @@ class XlsxBook:
         for i, column in enumerate(table.columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = column.width
         ws.freeze_panes = f"{get_column_letter(table.freeze_columns + 1)}3"
-        ws.append([self._cell(ws, table.title, font=_TITLE)])
+        ws.append([write_only_cell(ws, table.title, font=TITLE_FONT)])
         ws.append(
             [
-                self._cell(ws, c.header, font=_BOLD, fill=_HEAD_FILL, alignment=_WRAP)
+                write_only_cell(ws, c.header, font=BOLD_FONT, fill=HEAD_FILL, alignment=WRAP)
                 for c in table.columns
             ]
         )
@@ -386,11 +386,11 @@ class XlsxBook:
     def extend(self, sheet, rows: Iterable) -> None:
         ws, table = sheet
         for row in rows:
-            font = _BOLD if isinstance(row, Total) else None
+            font = BOLD_FONT if isinstance(row, Total) else None
             shares = isinstance(row, Shares)
             ws.append(
                 [
-                    self._cell(
+                    write_only_cell(
                         ws,
                         value,
                         number_format=PERCENT if shares and i else column.number_format,
@@ -407,21 +407,6 @@ class XlsxBook:
             ws.append([])
         for note in table.notes:
             ws.append([note])
-
-    @staticmethod
-    def _cell(ws, value, *, number_format="", font=None, fill=None, alignment=None):
-        cell = WriteOnlyCell(ws, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # text stays text: a name starting with "=" is no formula
-        if number_format and number_format != TEXT and isinstance(value, int | float):
-            cell.number_format = number_format
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if alignment is not None:
-            cell.alignment = alignment
-        return cell
 
     def save(self, out) -> None:
         self.book.save(out)
