@@ -85,7 +85,7 @@ def test_the_pdf_holds_every_finding_its_reason_and_roc_dates_in_embedded_cjk_fo
         assert expected in text.replace(" ", "").replace("\n", "") or expected in text, expected
     fonts = pdf_fonts(data)
     assert fonts and all(f["embedded"] for f in fonts), fonts
-    assert any("CJK" in f["name"] for f in fonts), fonts
+    assert all("Noto-Sans-CJK-TC" in f["name"] for f in fonts), fonts  # the footer's too
     assert page_count(data) >= 1
     # Stored unchangeable: the row refuses a change, the file is checked when read.
     assert record.pdf_bytes() == data
