@@ -41,7 +41,7 @@ run: setup
 	$(PY) manage.py load_demo
 	@echo "Serving http://127.0.0.1:$(PORT)/ with one background worker; Ctrl-C stops both."
 	@$(PY) manage.py db_worker --no-reload --queue-name '*' --verbosity 0 & worker=$$!; \
-	  while true; do $(PY) manage.py send_reminders --verbosity 0; $(PY) manage.py purge_exports --verbosity 0; sleep 3600; done & reminders=$$!; \
+	  while true; do $(PY) manage.py send_reminders --verbosity 0; $(PY) manage.py send_event_reminders --verbosity 0; $(PY) manage.py purge_exports --verbosity 0; sleep 3600; done & reminders=$$!; \
 	  trap 'kill $$worker $$reminders 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

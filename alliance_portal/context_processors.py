@@ -13,7 +13,14 @@ def portal(request):
         "DEMO_DATA_ALLOWED": settings.DEMO_DATA_ALLOWED,
         "my_roles": SimpleLazyObject(lambda: list(active_roles(user).values())),
         "can_see_reports": SimpleLazyObject(lambda: _reports(user)),
+        "can_see_events": SimpleLazyObject(lambda: _events(user)),
     }
+
+
+def _events(user) -> bool:
+    from events.permissions import can_see_events
+
+    return can_see_events(user)
 
 
 def _reports(user) -> bool:

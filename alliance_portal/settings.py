@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "members",
     "kpi",
     "inspections",
+    "events",
     "reports",
 ]
 

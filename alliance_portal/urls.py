@@ -5,6 +5,8 @@ from accounts import views as account_views
 from alliance_portal import views
 from alliances import views as alliance_views
 from alliances import views_office, views_profile, views_years
+from events import views as event_views
+from events import views_announcements
 from inspections import views as visit_views
 from kpi import views as kpi_views
 from kpi import views_filings, views_review
@@ -265,6 +267,56 @@ urlpatterns = [
         "office/awards/<int:year>/outstanding-alliances.xlsx",
         visit_views.awards_export,
         name="awards_export",
+    ),
+    path("events/", event_views.event_list, name="event_list"),
+    path("events/<int:eid>/", event_views.event_detail, name="event_detail"),
+    path("events/<int:eid>/event.ics", event_views.event_ics, name="event_ics"),
+    path("events/<int:eid>/register/", event_views.event_register, name="event_register"),
+    path(
+        "events/<int:eid>/registrations/<int:registration_id>/cancel/",
+        event_views.registration_cancel,
+        name="registration_cancel",
+    ),
+    path(
+        "events/<int:eid>/materials/<int:material_id>/",
+        event_views.event_material,
+        name="event_material",
+    ),
+    path("office/events/new/", event_views.event_new, name="event_new"),
+    path("office/events/<int:eid>/edit/", event_views.event_edit, name="event_edit"),
+    path("office/events/<int:eid>/cancel/", event_views.event_cancel, name="event_cancel"),
+    path(
+        "office/events/<int:eid>/attendance/",
+        event_views.event_attendance,
+        name="event_attendance",
+    ),
+    path(
+        "office/events/<int:eid>/materials/",
+        event_views.event_material_add,
+        name="event_material_add",
+    ),
+    path("office/events/duties/", event_views.event_duties, name="event_duties"),
+    path("office/events/activities/", event_views.event_activities, name="event_activities"),
+    path("announcements/", views_announcements.announcement_list, name="announcement_list"),
+    path(
+        "announcements/<int:nid>/",
+        views_announcements.announcement_detail,
+        name="announcement_detail",
+    ),
+    path(
+        "announcements/<int:nid>/files/<int:file_id>/",
+        views_announcements.announcement_file,
+        name="announcement_file",
+    ),
+    path(
+        "office/announcements/new/",
+        views_announcements.announcement_new,
+        name="announcement_new",
+    ),
+    path(
+        "office/announcements/<int:nid>/email/",
+        views_announcements.announcement_email,
+        name="announcement_email",
     ),
     path("office/alliances/", views_office.office_alliances, name="office_alliances"),
     path(
