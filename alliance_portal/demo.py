@@ -15,7 +15,7 @@ from django.db import transaction
 
 from accounts.models import ProgrammeRole, User
 from accounts.services import user_create
-from alliance_portal import demo_filings, demo_history, demo_visits
+from alliance_portal import demo_events, demo_filings, demo_history, demo_visits
 from alliances.demo_plan import build_plan, read_reference
 from alliances.models import (
     Alliance,
@@ -208,6 +208,7 @@ def load() -> int:
     created += demo_filings.load()
     created += demo_history.load(User.objects.filter(email__iexact="office@example.org").first())
     created += demo_visits.load()
+    created += demo_events.load()
     return created
 
 
