@@ -479,3 +479,70 @@ def test_the_demo_has_site_visits_with_filled_forms_one_awaiting_and_an_award(de
     assert client.get(f"/visits/{shared.pk}/summary/").status_code == 200
     assert client.get(f"/visits/{waiting.pk}/").status_code == 404
     assert "智慧精密加工產學小聯盟" in client.get("/directory/").content.decode()
+
+
+@pytest.mark.smoke
+def test_the_demo_has_the_107_events_and_unmet_attendance_duties(demo, db):
+    import datetime as dt
+
+    from events import selectors as event_selectors
+    from events.models import Attendee, Event, EventKind
+
+    def rows(name):
+        return list(csv.DictReader((REFERENCE / name).open(encoding="utf-8")))
+
+    matching = list(Event.objects.filter(kind=EventKind.MATCHING).order_by("date", "pk"))
+    assert len(matching) == 5
+    for event, row in zip(matching, rows("matching_meetings_107.csv"), strict=True):
+        assert event.programme_year.roc_year == 107
+        assert (event.title, event.theme, event.venue) == (row["theme_zh"],) * 2 + (
+            row["venue_zh"],
+        )
+        assert event.partners == row["partners_zh"].replace(";", "、")
+        if len(row["date"]) == 7:  # YYYY-MM: known only to the month
+            assert event.month_only and event.date.isoformat()[:7] == row["date"]
+            assert event.date.day == 1
+        else:
+            assert not event.month_only and event.date.isoformat() == row["date"]
+    assert [e.month_only for e in matching] == [False, False, True, True, True]
+
+    training = {e.region: e for e in Event.objects.filter(kind=EventKind.TRAINING)}
+    assert len(training) == 3
+    for row in rows("training_sessions_107.csv"):
+        event = training[row["region_zh"]]
+        assert event.programme_year.roc_year == 107 and not event.month_only
+        assert (event.venue, event.address, event.date.isoformat()) == (
+            row["venue_zh"],
+            row["address_zh"],
+            row["date"],
+        )
+        assert (event.starts, event.ends) == (
+            dt.time.fromisoformat(row["start"]),
+            dt.time.fromisoformat(row["end"]),
+        )
+        assert event_selectors.seats_taken(event) <= event.capacity
+
+    exchange = Event.objects.get(kind=EventKind.EXCHANGE)
+    assert exchange.programme_year.roc_year == 107
+    assert sorted(f.code for f in exchange.fields.all()) == ["elec", "mech"]
+
+    # The duties planted unmet (alliance_portal/demo_events.py), in field order then code.
+    [duty] = event_selectors.exchange_duties(107)
+    assert duty.event == exchange
+    assert [a.code for a in duty.missing] == ["ELEC004", "ELEC009", "MECH007"]
+    missing = [a.code for a in event_selectors.training_missing(107)]
+    assert missing == ["CIVIL003", "CHEM005", "BIOMED012", "SERVICE009", "ICT008"]
+
+    # The demo alliance did its duties: its assistant registered two people for training,
+    # its PI the PI and co-PI for the exchange meeting; all were there.
+    present = Attendee.objects.filter(registration__alliance__code="MECH001", attended=True)
+    assert sorted(
+        present.filter(registration__event__kind=EventKind.TRAINING).values_list(
+            "registration__registered_by__email", "name"
+        )
+    ) == [("assistant@example.org", "蔡雅婷"), ("assistant@example.org", "黃助理")]
+    assert set(
+        present.filter(registration__event=exchange).values_list(
+            "registration__registered_by__email", flat=True
+        )
+    ) == {"pi@example.org"}

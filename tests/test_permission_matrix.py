@@ -8,6 +8,7 @@ you": people never learn of alliances they may not see.
 import pytest
 
 from kpi.models import BulkIssue
+from tests.event_helpers import sample_announcement, sample_event
 from tests.filing_helpers import submitted_first_filing
 from tests.report_helpers import finished_export
 from tests.review_helpers import issued_record
@@ -139,6 +140,26 @@ MATRIX = {
     "award_select":          "302 404 404 404 404 404 404 404 405 404 404 404",
     "awards_publish":        "302 404 404 404 404 404 404 404 405 404 404 404",
     "awards_export":         "302 404 404 404 404 404 404 404 200 200 404 404",
+    # Events: for the programme and every alliance's approved people; only the office acts.
+    "event_list":            "302 200 200 200 404 404 200 404 200 200 404 404",
+    "event_detail":          "302 200 200 200 404 404 200 404 200 200 404 404",
+    "event_ics":             "302 200 200 200 404 404 200 404 200 200 404 404",
+    "event_material":        "302 200 200 200 404 404 200 404 200 200 404 404",
+    "event_register":        "302 405 405 405 404 404 405 404 405 405 404 404",
+    "registration_cancel":   "302 405 405 405 404 404 405 404 405 405 404 404",
+    "event_new":             "302 404 404 404 404 404 404 404 200 404 404 404",
+    "event_edit":            "302 404 404 404 404 404 404 404 200 404 404 404",
+    "event_cancel":          "302 404 404 404 404 404 404 404 200 404 404 404",
+    "event_attendance":      "302 404 404 404 404 404 404 404 200 200 404 404",
+    "event_material_add":    "302 404 404 404 404 404 404 404 405 404 404 404",
+    "event_duties":          "302 404 404 404 404 404 404 404 200 200 404 404",
+    "event_activities":      "302 404 404 404 404 404 404 404 200 200 404 404",
+    # Announcements (the sample is to everyone with a role in the programme).
+    "announcement_list":     "302 200 200 200 200 200 200 200 200 200 200 200",
+    "announcement_detail":   "302 200 200 200 404 404 200 404 200 200 200 200",
+    "announcement_file":     "302 200 200 200 404 404 200 404 200 200 200 200",
+    "announcement_new":      "302 404 404 404 404 404 404 404 200 404 404 404",
+    "announcement_email":    "302 404 404 404 404 404 404 404 405 404 404 404",
     # The public directory; the fixture's alliance has no banner, hence 404 for all.
     "directory":             "200 200 200 200 200 200 200 200 200 200 200 200",
     "public_alliance":       "200 200 200 200 200 200 200 200 200 200 200 200",
@@ -251,6 +272,13 @@ def test_permission_matrix(client, people, user_name):
     samples["vid"] = visit.pk
     samples["attendee_id"] = visit.attendees.first().pk
     samples["form_id"] = visit.forms.first().pk
+    event, registration, material = sample_event(people)
+    samples["eid"] = event.pk
+    samples["registration_id"] = registration.pk
+    samples["material_id"] = material.pk
+    announcement = sample_announcement(people)
+    samples["nid"] = announcement.pk
+    samples["file_id"] = announcement.attachments.get().pk
     user = getattr(people, user_name)
     if user is not None:
         client.force_login(user)

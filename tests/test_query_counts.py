@@ -44,10 +44,10 @@ PAGES = [
     ("office", "/office/firms/", 10),
     ("pi", "/alliances/{pk}/kpi/106/", 26),
     ("pi", "/alliances/{pk}/ledger/106/revenue/", 10),
-    ("pi", "/dashboard/", 5),
+    ("pi", "/dashboard/", 8),  # + the announcements addressed to them, fields, files
     ("pi", "/alliances/{pk}/", 7),
     ("pi", "/alliances/{pk}/team/", 6),
-    ("office", "/dashboard/", 11),
+    ("office", "/dashboard/", 14),
     ("office", "/office/alliances/", 7),
     ("office", "/office/audit/", 6),
     ("viewer", "/office/alliances/", 6),
