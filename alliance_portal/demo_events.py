@@ -150,7 +150,19 @@ def load() -> int:
     people = _demo_people()
     made += _training_registrations(sessions, running, people, office)
     made += _exchange_registrations(exchange, running, people, office)
-    return made
+    services.announcement_post(
+        title="107年度系統平台操作說明會及領域觀摩交流會",
+        body=(
+            "107年度系統平台操作說明會於北、中、南三區舉辦，每個聯盟至少須派一人參加；"
+            "機電材料及電子領域觀摩交流會訂於107年6月22日舉行，兩領域之聯盟均須出席並報告"
+            "執行進度。請至「活動」頁報名。"
+        ),
+        roles=[],
+        fields=[],
+        files=[],
+        by=office,
+    )
+    return made + 1
 
 
 def _matching(year, office) -> int:

@@ -36,6 +36,9 @@ def registrable_alliances(user, event=None) -> list:
 
     if is_office(user):
         qs = Alliance.objects.all()
+        if event is not None:  # the alliances in the programme that year or the one before
+            year = event.programme_year.roc_year
+            qs = qs.filter(years__programme_year__roc_year__in=[year, year - 1]).distinct()
     else:
         ids = [
             alliance_id
@@ -55,41 +58,50 @@ def can_register(user, alliance, event=None) -> bool:
     return role is not None and role.has_capability(Capability.EVENTS)
 
 
-def _audience_of(user) -> tuple[set, set]:
-    roles = {role.role for role in active_roles(user).values()}
-    if user.programme_role:
-        roles.add(user.programme_role)
-    fields = {role.alliance.field_id for role in active_roles(user).values()}
-    return roles, fields
+def matches(announcement, *, role: str, field_id: int | None, chosen_fields=None) -> bool:
+    """One role of a person against an announcement's audience: an alliance role (with its
+    alliance's field) or a programme role (field None). Chosen roles must include it;
+    chosen fields must include its alliance's field — programme roles have none. The same
+    rule decides who reads an announcement and who is emailed it."""
+    if announcement.roles and role not in announcement.roles:
+        return False
+    if chosen_fields is None:
+        chosen_fields = {f.pk for f in announcement.fields.all()}
+    return not chosen_fields or field_id in chosen_fields
 
 
 def is_addressed(user, announcement) -> bool:
-    """Everyone with a role in the programme, or the chosen roles; when fields are chosen
-    too, only people of alliances in those fields. The office and the department read
-    every announcement; an account with no role (yet) none."""
+    """Everyone with a role in the programme, or the chosen roles, narrowed to the chosen
+    fields. The office and the department read every announcement; an account with no
+    role (yet) none."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if is_programme_reader(user):
         return True
-    roles, fields = _audience_of(user)
-    if not roles:  # "everyone" is everyone with a role in the programme
-        return False
-    if announcement.roles and not roles & set(announcement.roles):
-        return False
     chosen = {f.pk for f in announcement.fields.all()}
-    return not chosen or bool(chosen & fields)
+    held = [(r.role, r.alliance.field_id) for r in active_roles(user).values()]
+    if user.programme_role:
+        held.append((user.programme_role, None))
+    return any(
+        matches(announcement, role=role, field_id=field_id, chosen_fields=chosen)
+        for role, field_id in held
+    )
 
 
-def addressed_to(user, limit: int | None = None) -> list:
+def addressed_to(user, limit: int | None = None, within_days: int | None = None) -> list:
     """The announcements addressed to `user`, newest first (two queries: announcements are
-    tens a year, so the audience is matched here rather than in SQL)."""
+    tens a year, so the audience is matched here rather than in SQL); `within_days` keeps
+    only the recent ones (the dashboard)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from events.models import Announcement
 
     if not getattr(user, "is_authenticated", False):
         return []
-    found = [
-        a
-        for a in Announcement.objects.prefetch_related("fields", "attachments")
-        if is_addressed(user, a)
-    ]
+    qs = Announcement.objects.prefetch_related("fields", "attachments")
+    if within_days:
+        qs = qs.filter(published_at__gte=timezone.now() - dt.timedelta(days=within_days))
+    found = [a for a in qs if is_addressed(user, a)]
     return found[:limit] if limit else found

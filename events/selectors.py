@@ -23,7 +23,7 @@ def events_of_year(roc_year: int, kind: str = ""):
     return qs.prefetch_related("fields").order_by("date", "starts", "pk")
 
 
-def event_for_page(eid: int) -> Event | None:
+def event_for_page(event_id: int) -> Event | None:
     return (
         Event.objects.select_related("programme_year")
         .prefetch_related(
@@ -37,7 +37,7 @@ def event_for_page(eid: int) -> Event | None:
                 .order_by("registered_at", "pk"),
             ),
         )
-        .filter(pk=eid)
+        .filter(pk=event_id)
         .first()
     )
 

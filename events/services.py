@@ -9,6 +9,7 @@ after it, and so on), never someone behind it first.
 """
 
 import datetime as dt
+import mimetypes
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require
 from alliance_portal import audit, ics, roc
 from alliance_portal.mail import send_templated_email
+from alliances.selectors import team_recipients
 from events import permissions
 from events.models import (
     Announcement,
@@ -46,7 +48,7 @@ def _url(path: str) -> str:
 
 
 def event_url(event) -> str:
-    return reverse("event_detail", kwargs={"eid": event.pk})
+    return reverse("event_detail", kwargs={"event_id": event.pk})
 
 
 def _audit(target, action, by, *, alliance=None, before=None, after=None, reason=""):
@@ -77,16 +79,41 @@ def when_label(event) -> str:
     return text
 
 
+def last_day(event) -> dt.date:
+    """The event's day, or the month's last day while only the month is known."""
+    if not event.month_only:
+        return event.date
+    following = (event.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def is_over(event, today: dt.date | None = None) -> bool:
+    return (today or roc.today()) > last_day(event)
+
+
+def open_for_registration(event, today: dt.date | None = None) -> bool:
+    today = today or roc.today()
+    if event.status != EventStatus.SCHEDULED or is_over(event, today):
+        return False
+    return not (event.registration_deadline and today > event.registration_deadline)
+
+
 # --- calendar files -----------------------------------------------------------------
 
 
-def calendar_file(event, *, method="PUBLISH", recipient=None) -> bytes | None:
-    """The event as iCalendar, or None while only its month is known."""
+def calendar_file(event, *, method="PUBLISH", recipient=None, registration=None) -> bytes | None:
+    """The event as iCalendar, or None while only its month is known. An emailed copy is
+    the registration's own event (its UID names the registration), so a registration made
+    again after one was cancelled shows in calendars as new, not as a stale copy."""
     start = event.start_datetime()
     if start is None:
         return None
+    host = settings.PORTAL_BASE_URL.split("//")[-1]
+    uid = f"event-{event.pk}@{host}"
+    if registration is not None:
+        uid = f"event-{event.pk}-registration-{registration.pk}@{host}"
     return ics.invitation(
-        uid=f"event-{event.pk}@{settings.PORTAL_BASE_URL.split('//')[-1]}",
+        uid=uid,
         sequence=event.sequence,
         start=start,
         end=event.end_datetime(),
@@ -103,20 +130,41 @@ def calendar_file(event, *, method="PUBLISH", recipient=None) -> bytes | None:
 def _mail(registration, *, template, key, by=None, method="REQUEST", extra=None):
     """Email the person who registered (and named attendees with an address) about a
     registration, with the event's .ics when its day is known."""
+    from accounts.models import User
+
     event = registration.event
-    people = []
-    if registration.registered_by and registration.registered_by.is_active:
-        user = registration.registered_by
-        people.append((user.name or user.email, user.email, user.preferred_language))
-    for attendee in registration.attendees.all():
-        if attendee.email and attendee.email.lower() not in {p[1].lower() for p in people}:
-            people.append((attendee.name, attendee.email, settings.LANGUAGE_CODE))
-    for name, email, language in people:
+    people = {}
+
+    def add(name, email, language):
+        if email and email.lower() not in people:
+            people[email.lower()] = (name, email, language)
+
+    user = registration.registered_by
+    if user and user.is_active:
+        add(user.name or user.email, user.email, user.preferred_language)
+    # The alliance's PI and co-PIs hear of it too (the office may register for them).
+    for leader in team_recipients(registration.alliance_id, assistants=False):
+        add(leader.name or leader.email, leader.email, leader.preferred_language)
+    named = [a for a in registration.attendees.all() if a.email]
+    accounts = {
+        u.email.lower(): u
+        for u in User.objects.filter(email__in=[a.email.lower() for a in named], is_active=True)
+    }
+    for attendee in named:
+        account = accounts.get(attendee.email.lower())
+        add(
+            attendee.name,
+            attendee.email,
+            account.preferred_language if account else settings.LANGUAGE_CODE,
+        )
+    for name, email, language in people.values():
         attachments = []
         data = None
         if method:
             with translation.override(language):
-                data = calendar_file(event, method=method, recipient=(name, email))
+                data = calendar_file(
+                    event, method=method, recipient=(name, email), registration=registration
+                )
         if data is not None:
             attachments.append(
                 {
@@ -175,14 +223,10 @@ def event_save(*, event: Event, fields, by) -> Event:
     moved = False
     if event.pk:
         old = _locked(event)
+        if old.status == EventStatus.CANCELLED:
+            raise EventError(_("This event is cancelled; it can no longer change."))
         before = _event_state(old)
-        moved = (old.date, old.date_precision, old.starts, old.ends, old.venue) != (
-            event.date,
-            event.date_precision,
-            event.starts,
-            event.ends,
-            event.venue,
-        )
+        moved = _placed(old) != _placed(event)
         if event.capacity is not None:
             taken = _taken(old)
             if event.capacity < taken:
@@ -190,8 +234,23 @@ def event_save(*, event: Event, fields, by) -> Event:
                     _("%(n)s seats are confirmed already; the capacity cannot be below that.")
                     % {"n": taken}
                 )
-        if moved:
-            event.sequence = old.sequence + 1
+            largest = (
+                old.registrations.filter(status=RegistrationStatus.WAITLISTED)
+                .order_by("-seats")
+                .values_list("seats", flat=True)
+                .first()
+            )
+            if largest and event.capacity < largest:
+                raise EventError(
+                    _(
+                        "A waiting registration names %(n)s people; the capacity cannot be "
+                        "below that (it could never move up)."
+                    )
+                    % {"n": largest}
+                )
+        # What the form did not load under the lock is not the form's to change.
+        event.status = old.status
+        event.sequence = old.sequence + (1 if moved else 0)
     else:
         event.created_by = by
     event.full_clean()
@@ -205,17 +264,31 @@ def event_save(*, event: Event, fields, by) -> Event:
         after=_event_state(event),
     )
     if moved:
-        for registration in event.registrations.filter(status=RegistrationStatus.CONFIRMED):
+        for registration in event.registrations.exclude(status=RegistrationStatus.CANCELLED):
+            confirmed = registration.status == RegistrationStatus.CONFIRMED
             _mail(
                 registration,
                 template="event_changed",
                 key=f"event:{event.pk}:changed:{event.sequence}:{registration.pk}",
                 by=by,
+                method="REQUEST" if confirmed else None,
             )
-    elif event.status == EventStatus.SCHEDULED:
-        # More seats may let people in line move up.
-        _promote(event, by=by)
+    # More seats may let people in line move up.
+    _promote(event, by=by)
     return event
+
+
+def _placed(event) -> tuple:
+    """What the calendar file and the emails show: a change of any is told to everyone."""
+    return (
+        event.title,
+        event.date,
+        event.date_precision,
+        event.starts,
+        event.ends,
+        event.venue,
+        event.address,
+    )
 
 
 @transaction.atomic
@@ -328,8 +401,9 @@ def register(*, event, alliance, attendees, by) -> Registration:
             _("Registration closed on %(date)s.")
             % {"date": roc.format_roc_date(event.registration_deadline)}
         )
-    if not event.month_only and today > event.date:
+    if is_over(event, today):
         raise EventError(_("The event is over; registration is closed."))
+
     if (
         event.registrations.filter(alliance=alliance)
         .exclude(status=RegistrationStatus.CANCELLED)
@@ -344,6 +418,11 @@ def register(*, event, alliance, attendees, by) -> Registration:
         )
     rows = _clean_attendees(attendees)
     seats = len(rows)
+    if event.capacity is not None and seats > event.capacity:
+        raise EventError(
+            _("The event has %(n)s seats in all; name at most that many people.")
+            % {"n": event.capacity}
+        )
     waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).exists()
     fits = event.capacity is None or _taken(event) + seats <= event.capacity
     status = RegistrationStatus.CONFIRMED if fits and not waiting else RegistrationStatus.WAITLISTED
@@ -389,6 +468,11 @@ def registration_cancel(*, registration, by) -> Registration:
     require(permissions.can_register(by, registration.alliance, event))
     if registration.status == RegistrationStatus.CANCELLED:
         raise EventError(_("This registration is cancelled already."))
+    closed = event.status == EventStatus.CANCELLED or is_over(event)
+    if closed and not permissions.can_manage(by):
+        raise EventError(_("The event is over or cancelled; its registrations stay."))
+    if registration.attendees.exclude(attended__isnull=True).exists():
+        raise EventError(_("Attendance is marked for this registration; it stays on record."))
     before = registration.status
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = timezone.now()
@@ -417,6 +501,8 @@ def _promote(event, *, by) -> list[Registration]:
     """Move registrations up from the waiting list, first come first served, while their
     seats fit (the caller holds the event's lock)."""
     promoted = []
+    if event.status != EventStatus.SCHEDULED or is_over(event):
+        return promoted  # nobody is told of a seat at an event that will not take place
     taken = _taken(event)
     for registration in event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by(
         "registered_at", "pk"
@@ -455,7 +541,9 @@ def attendance_mark(*, event, marks: dict, by) -> int:
     event = _locked(event)
     if event.status == EventStatus.CANCELLED:
         raise EventError(_("This event is cancelled; there is no attendance to mark."))
-    if event.month_only or event.date > roc.today():
+    if event.month_only:
+        raise EventError(_("Fix the event's day first; attendance is marked on or after it."))
+    if event.date > roc.today():
         raise EventError(_("Attendance is marked on or after the event's day."))
     attendees = {
         a.pk: a
@@ -490,12 +578,13 @@ def send_reminders(today: dt.date | None = None) -> int:
     """Queue the reminder of every confirmed registration whose event is REMINDER_DAYS
     away (idempotent: one key per registration)."""
     today = today or roc.today()
-    day = today + dt.timedelta(days=REMINDER_DAYS)
+    # Events up to REMINDER_DAYS away: a run missed yesterday still reminds (one key per
+    # registration and version of the event).
     queued = 0
     registrations = Registration.objects.filter(
         status=RegistrationStatus.CONFIRMED,
         event__status=EventStatus.SCHEDULED,
-        event__date=day,
+        event__date__range=(today, today + dt.timedelta(days=REMINDER_DAYS)),
         event__date_precision="day",
     ).select_related("event", "alliance", "registered_by")
     for registration in registrations:
@@ -549,27 +638,26 @@ def announcement_post(*, title, body, roles, fields, files, by) -> Announcement:
 
 
 def audience(announcement) -> list:
-    """The active people an announcement is addressed to (for its email)."""
+    """The active people an announcement is addressed to (for its email): the same rule
+    as who reads it (permissions.matches), over every active role."""
     from accounts.models import User
     from alliances.models import AllianceRole, RoleStatus
 
-    chosen_fields = {f.pk for f in announcement.fields.all()}
-    roles = set(announcement.roles)
+    chosen = {f.pk for f in announcement.fields.all()}
     people = {}
     alliance_roles = AllianceRole.objects.filter(
         status=RoleStatus.ACTIVE, user__is_active=True
     ).select_related("user", "alliance")
     for role in alliance_roles:
-        if roles and role.role not in roles:
-            continue
-        if chosen_fields and role.alliance.field_id not in chosen_fields:
-            continue
-        people[role.user_id] = role.user
-    if not chosen_fields:
-        staff = User.objects.filter(is_active=True).exclude(programme_role="")
-        for user in staff:
-            if not roles or user.programme_role in roles:
-                people[user.pk] = user
+        if permissions.matches(
+            announcement, role=role.role, field_id=role.alliance.field_id, chosen_fields=chosen
+        ):
+            people[role.user_id] = role.user
+    for user in User.objects.filter(is_active=True).exclude(programme_role=""):
+        if permissions.matches(
+            announcement, role=user.programme_role, field_id=None, chosen_fields=chosen
+        ):
+            people[user.pk] = user
     return sorted(people.values(), key=lambda u: u.email)
 
 
@@ -581,7 +669,11 @@ def announcement_email(*, announcement, by) -> int:
     if not people:
         raise EventError(_("Nobody is addressed by this announcement."))
     attachments = [
-        {"path": a.file.name, "filename": a.filename, "mimetype": "application/octet-stream"}
+        {
+            "path": a.file.name,
+            "filename": a.filename,
+            "mimetype": mimetypes.guess_type(a.filename)[0] or "application/octet-stream",
+        }
         for a in announcement.attachments.all()
     ]
     for user in people:

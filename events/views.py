@@ -17,7 +17,14 @@ from alliances.models import ProgrammeYear
 from alliances.permissions import active_roles
 from events import permissions, selectors, services
 from events.forms import CancelForm, EventForm, MaterialForm, RegistrationForm
-from events.models import Event, EventKind, EventMaterial, Registration, RegistrationStatus
+from events.models import (
+    Event,
+    EventKind,
+    EventMaterial,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from events.services import EventError
 
 
@@ -37,8 +44,8 @@ def events_page(view):
     return wrapper
 
 
-def _event(eid) -> Event:
-    event = selectors.event_for_page(eid)
+def _event(event_id) -> Event:
+    event = selectors.event_for_page(event_id)
     if event is None:
         raise Http404
     return event
@@ -89,6 +96,7 @@ def event_list(request):
 
 def _detail_context(request, event, form=None):
     alliances = permissions.registrable_alliances(request.user, event)
+    alliances_open = services.open_for_registration(event)
     registered = {
         r.alliance_id for r in event.registrations.all() if r.status != RegistrationStatus.CANCELLED
     }
@@ -102,9 +110,17 @@ def _detail_context(request, event, form=None):
     registrations = [
         r for r in event.registrations.all() if office_or_reader or r.alliance_id in mine_ids
     ]
+    closed = event.status == EventStatus.CANCELLED or services.is_over(event)
+    office = permissions.can_manage(request.user)
     cancellable = {
-        r.pk for r in registrations if permissions.can_register(request.user, r.alliance, event)
+        r.pk
+        for r in registrations
+        if permissions.can_register(request.user, r.alliance, event)
+        and (office or not closed)
+        and not any(a.attended is not None for a in r.attendees.all())
     }
+    if not alliances_open:
+        open_alliances = []
     if form is None and open_alliances:
         form = RegistrationForm(alliances=open_alliances)
     return {
@@ -122,15 +138,15 @@ def _detail_context(request, event, form=None):
 
 
 @events_page
-def event_detail(request, eid):
-    event = _event(eid)
+def event_detail(request, event_id):
+    event = _event(event_id)
     return render(request, "events/event_detail.html", _detail_context(request, event))
 
 
 @events_page
 @require_POST
-def event_register(request, eid):
-    event = _event(eid)
+def event_register(request, event_id):
+    event = _event(event_id)
     alliances = permissions.registrable_alliances(request.user, event)
     if not alliances:
         raise Http404
@@ -161,10 +177,10 @@ def event_register(request, eid):
                     )
                     % {"alliance": registration.alliance},
                 )
-            return redirect("event_detail", eid=event.pk)
+            return redirect("event_detail", event_id=event.pk)
     else:
         messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
-    event = _event(eid)
+    event = _event(event_id)
     return render(
         request,
         "events/event_detail.html",
@@ -175,9 +191,11 @@ def event_register(request, eid):
 
 @events_page
 @require_POST
-def registration_cancel(request, eid, registration_id):
+def registration_cancel(request, event_id, registration_id):
     registration = get_object_or_404(
-        Registration.objects.select_related("alliance", "event"), pk=registration_id, event_id=eid
+        Registration.objects.select_related("alliance", "event"),
+        pk=registration_id,
+        event_id=event_id,
     )
     require(permissions.can_register(request.user, registration.alliance, registration.event))
     try:
@@ -190,25 +208,31 @@ def registration_cancel(request, eid, registration_id):
             _("The registration of %(alliance)s is cancelled.")
             % {"alliance": registration.alliance},
         )
-    return redirect("event_detail", eid=eid)
+    return redirect("event_detail", event_id=event_id)
 
 
 @events_page
-def event_ics(request, eid):
-    event = get_object_or_404(Event, pk=eid)
+def event_ics(request, event_id):
+    event = get_object_or_404(Event, pk=event_id)
     data = services.calendar_file(event)
     if data is None:
         messages.info(request, _("The event's day is not fixed yet; the calendar file follows."))
-        return redirect("event_detail", eid=eid)
+        return redirect("event_detail", event_id=event_id)
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
 
 
 @events_page
-def event_material(request, eid, material_id):
-    material = get_object_or_404(EventMaterial, pk=material_id, event_id=eid)
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.filename)
+def event_material(request, event_id, material_id):
+    material = get_object_or_404(EventMaterial, pk=material_id, event_id=event_id)
+    try:
+        handle = material.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=material.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- the office ---------------------------------------------------------------------
@@ -222,8 +246,8 @@ def event_new(request):
 
 @office_view
 @require_http_methods(["GET", "POST"])
-def event_edit(request, eid):
-    return _event_form(request, get_object_or_404(Event, pk=eid))
+def event_edit(request, event_id):
+    return _event_form(request, get_object_or_404(Event, pk=event_id))
 
 
 def _event_form(request, event):
@@ -241,7 +265,7 @@ def _event_form(request, event):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The event is saved."))
-            return redirect("event_detail", eid=saved.pk)
+            return redirect("event_detail", event_id=saved.pk)
     return render(
         request,
         "events/event_form.html",
@@ -252,8 +276,8 @@ def _event_form(request, event):
 
 @office_view
 @require_http_methods(["GET", "POST"])
-def event_cancel(request, eid):
-    event = get_object_or_404(Event, pk=eid)
+def event_cancel(request, event_id):
+    event = get_object_or_404(Event, pk=event_id)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -262,7 +286,7 @@ def event_cancel(request, eid):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The event is cancelled; the people registered are told."))
-            return redirect("event_detail", eid=eid)
+            return redirect("event_detail", event_id=event_id)
     return render(
         request,
         "events/event_cancel.html",
@@ -273,8 +297,8 @@ def event_cancel(request, eid):
 
 @office_view
 @require_POST
-def event_material_add(request, eid):
-    event = get_object_or_404(Event, pk=eid)
+def event_material_add(request, event_id):
+    event = get_object_or_404(Event, pk=event_id)
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -290,14 +314,14 @@ def event_material_add(request, eid):
             messages.success(request, _("The material is added."))
     else:
         messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
-    return redirect("event_detail", eid=eid)
+    return redirect("event_detail", event_id=event_id)
 
 
 @office_view(viewers=True)
 @require_http_methods(["GET", "POST"])
-def event_attendance(request, eid):
+def event_attendance(request, event_id):
     """Who came: the office marks each confirmed person present or absent."""
-    event = _event(eid)
+    event = _event(event_id)
     confirmed = [r for r in event.registrations.all() if r.status == RegistrationStatus.CONFIRMED]
     if request.method == "POST":
         require(permissions.can_manage(request.user))
@@ -305,10 +329,13 @@ def event_attendance(request, eid):
         marks = {}
         for registration in confirmed:
             for attendee in registration.attendees.all():
-                raw = request.POST.get(f"attended_{attendee.pk}", "")
+                key = f"attended_{attendee.pk}"
+                if key not in request.POST:
+                    continue  # not on the submitted page: left as it is
+                raw = request.POST[key]
                 if raw not in values:
                     messages.error(request, _("Mark each person present, absent or not yet."))
-                    return redirect("event_attendance", eid=eid)
+                    return redirect("event_attendance", event_id=event_id)
                 marks[attendee.pk] = values[raw]
         try:
             n = services.attendance_mark(event=event, marks=marks, by=request.user)
@@ -316,7 +343,7 @@ def event_attendance(request, eid):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Attendance saved (%(n)s changed).") % {"n": n})
-        return redirect("event_attendance", eid=eid)
+        return redirect("event_attendance", event_id=event_id)
     return render(
         request,
         "events/attendance.html",

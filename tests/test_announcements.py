@@ -297,3 +297,27 @@ def test_nothing_shows_on_the_dashboard_without_announcements(client, people):
     client.force_login(people.pi)
     page = client.get(reverse("dashboard")).content.decode()
     assert reverse("announcement_list") not in page
+
+
+def test_who_reads_an_announcement_is_who_is_emailed_it(people, worker):
+    """An assistant of a mech alliance who is a co-PI of a civil alliance: an announcement
+    to assistants of civil alliances reaches neither their screen nor their inbox."""
+    from alliances.models import AllianceRole, Field
+    from events import permissions, services
+
+    AllianceRole.objects.create(
+        alliance=people.other_alliance, user=people.assistant, role="co_pi", status="active"
+    )
+    announcement = services.announcement_post(
+        title="土木能環助理說明",
+        body="請各助理留意。",
+        roles=["assistant"],
+        fields=[Field.objects.get(code="civil")],
+        files=[],
+        by=people.office,
+    )
+    emailed = {u.email for u in services.audience(announcement)}
+    for user in (people.assistant, people.pi, people.other_pi, people.copi):
+        user.refresh_from_db()
+        assert permissions.is_addressed(user, announcement) == (user.email in emailed), user
+    assert "assistant@example.org" not in emailed

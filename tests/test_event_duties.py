@@ -33,7 +33,7 @@ import time_machine
 
 from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear, TeamType
 from events import selectors, services
-from events.models import Event, EventKind, EventStatus, RegistrationStatus
+from events.models import Event, EventKind, RegistrationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -189,8 +189,7 @@ def case(people):
     _mark(central, office, 庚=True)
     _mark(stored_105, office, 丁=True)
     for event in (central, civil_meeting):
-        event.status = EventStatus.CANCELLED
-        services.event_save(event=event, fields=list(event.fields.all()), by=office)
+        services.event_cancel(event=event, by=office, reason="場地無法使用")
     return {
         "alliances": a,
         "exchange": exchange,

@@ -273,7 +273,7 @@ def test_permission_matrix(client, people, user_name):
     samples["attendee_id"] = visit.attendees.first().pk
     samples["form_id"] = visit.forms.first().pk
     event, registration, material = sample_event(people)
-    samples["eid"] = event.pk
+    samples["event_id"] = event.pk
     samples["registration_id"] = registration.pk
     samples["material_id"] = material.pk
     announcement = sample_announcement(people)

@@ -12,5 +12,6 @@ LATEST = 5
 
 @register.inclusion_tag("events/_latest_announcements.html")
 def latest_announcements(user):
-    """The five newest announcements addressed to `user` (nothing shown when none)."""
-    return {"announcements": addressed_to(user, limit=LATEST)}
+    """The five newest announcements of the last year addressed to `user` (nothing shown
+    when none)."""
+    return {"announcements": addressed_to(user, limit=LATEST, within_days=365)}
