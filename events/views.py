@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import office_view, require
 from alliance_portal.import_views import xlsx_response
 from alliances.models import ProgrammeYear
-from alliances.permissions import active_roles
+from alliances.permissions import active_roles, is_programme_reader
 from events import permissions, selectors, services
 from events.forms import CancelForm, EventForm, MaterialForm, RegistrationForm
 from events.models import (
@@ -95,45 +95,38 @@ def event_list(request):
 
 
 def _detail_context(request, event, form=None):
-    alliances = permissions.registrable_alliances(request.user, event)
-    alliances_open = services.open_for_registration(event)
-    registered = {
-        r.alliance_id for r in event.registrations.all() if r.status != RegistrationStatus.CANCELLED
-    }
-    open_alliances = [a for a in alliances if a.pk not in registered]
-    mine_ids = set(active_roles(request.user)) | (
-        {a.pk for a in alliances} if permissions.can_manage(request.user) else set()
-    )
-    office_or_reader = (
-        permissions.can_manage(request.user) or request.user.programme_role == "viewer"
-    )
-    registrations = [
-        r for r in event.registrations.all() if office_or_reader or r.alliance_id in mine_ids
-    ]
+    user = request.user
+    office = permissions.can_manage(user)
+    reader = is_programme_reader(user)  # the office and the department see every registration
+    live = [r for r in event.registrations.all() if r.status != RegistrationStatus.CANCELLED]
+    registrations = [r for r in live if reader or r.alliance_id in active_roles(user)]
+    open_alliances = []
+    if services.open_for_registration(event):
+        taken = {r.alliance_id for r in live}
+        open_alliances = [
+            a for a in permissions.registrable_alliances(user, event) if a.pk not in taken
+        ]
     closed = event.status == EventStatus.CANCELLED or services.is_over(event)
-    office = permissions.can_manage(request.user)
     cancellable = {
         r.pk
         for r in registrations
-        if permissions.can_register(request.user, r.alliance, event)
+        if permissions.can_register(user, r.alliance, event)
         and (office or not closed)
         and not any(a.attended is not None for a in r.attendees.all())
     }
-    if not alliances_open:
-        open_alliances = []
     if form is None and open_alliances:
         form = RegistrationForm(alliances=open_alliances)
     return {
         "event": event,
         "when": services.when_label(event),
         "taken": selectors.seats_taken(event),
-        "waiting": sum(1 for r in event.registrations.all() if r.status == "waitlisted"),
+        "waiting": sum(1 for r in live if r.status == RegistrationStatus.WAITLISTED),
         "registrations": registrations,
         "cancellable": cancellable,
         "form": form if open_alliances else None,
-        "office": permissions.can_manage(request.user),
-        "all_registrations": office_or_reader,
-        "material_form": MaterialForm() if permissions.can_manage(request.user) else None,
+        "office": office,
+        "all_registrations": reader,
+        "material_form": MaterialForm() if office else None,
     }
 
 

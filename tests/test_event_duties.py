@@ -247,3 +247,28 @@ def test_marking_a_missing_alliance_present_takes_it_off_the_duty_lists(case, pe
     services.attendance_mark(event=exchange, marks={absent.pk: True}, by=people.office)
     assert codes(selectors.exchange_duties(106)[0].missing) == ["ELEC002", "ELEC003"]
     assert "MECH002" in codes(selectors.training_missing(106))  # training is its own duty
+
+
+def test_the_duty_page_and_its_workbook_list_exactly_those_alliances(case, people, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(people.viewer)
+    page = client.get("/office/events/duties/?year=106").content.decode()
+    training_list = page.split('id="training-missing"', 1)[1].split("</ul>", 1)[0]
+    assert [c for c in ("CIVIL002", "ELEC002", "ELEC003", "MECH002") if c in training_list] == [
+        "CIVIL002",
+        "ELEC002",
+        "ELEC003",
+        "MECH002",
+    ]
+    assert "MECH001" not in training_list and "MECH009" not in page
+    response = client.get("/office/events/duties/?year=106&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    exchange = [r[5] for r in rows if r[1] == "領域觀摩交流會"]
+    training = [r[5] for r in rows if r[1] == "系統平台操作說明會"]
+    assert exchange == ["ELEC002", "ELEC003", "MECH002"]
+    assert training == ["CIVIL002", "ELEC002", "ELEC003", "MECH002"]
+    assert all(isinstance(r[0], int) for r in rows)
