@@ -71,11 +71,13 @@ def _running(roc_year: int):
 class Duty:
     event: Event
     missing: list  # alliances
+    upcoming: bool = False  # not held yet: nobody is missing it yet
 
 
 def exchange_duties(roc_year: int) -> list[Duty]:
     """For each field exchange meeting of the year, the alliances of its fields (running
-    that year) with nobody marked present."""
+    that year) with nobody marked present; a meeting still to come (nothing marked yet)
+    has nobody missing."""
     duties = []
     meetings = (
         Event.objects.filter(programme_year__roc_year=roc_year, kind=EventKind.EXCHANGE)
@@ -83,7 +85,12 @@ def exchange_duties(roc_year: int) -> list[Duty]:
         .prefetch_related("fields")
         .order_by("date", "pk")
     )
+    from events.services import is_over
+
     for meeting in meetings:
+        if not is_over(meeting) and not _marked(meeting):
+            duties.append(Duty(event=meeting, missing=[], upcoming=True))
+            continue
         fields = [f.pk for f in meeting.fields.all()]
         missing = (
             _running(roc_year)
@@ -93,6 +100,10 @@ def exchange_duties(roc_year: int) -> list[Duty]:
         )
         duties.append(Duty(event=meeting, missing=list(missing)))
     return duties
+
+
+def _marked(event) -> bool:
+    return Attendee.objects.filter(registration__event=event, attended__isnull=False).exists()
 
 
 def training_missing(roc_year: int) -> list:

@@ -272,3 +272,25 @@ def test_the_duty_page_and_its_workbook_list_exactly_those_alliances(case, peopl
     assert exchange == ["ELEC002", "ELEC003", "MECH002"]
     assert training == ["CIVIL002", "ELEC002", "ELEC003", "MECH002"]
     assert all(isinstance(r[0], int) for r in rows)
+
+
+def test_a_meeting_still_to_come_lists_nobody_as_missing(people):
+    import datetime as dt
+
+    from alliance_portal import roc
+    from alliances.models import Field, ProgrammeYear
+    from events.models import Event
+
+    year = ProgrammeYear.objects.get(roc_year=106)
+    services.event_save(
+        event=Event(
+            kind="exchange",
+            title="下個月的交流會",
+            programme_year=year,
+            date=roc.today() + dt.timedelta(days=30),
+        ),
+        fields=[Field.objects.get(code="mech")],
+        by=people.office,
+    )
+    [duty] = selectors.exchange_duties(106)
+    assert duty.upcoming and duty.missing == []
