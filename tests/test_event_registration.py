@@ -455,3 +455,20 @@ def test_event_pages_run_the_same_queries_for_more_events_and_registrations(
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_every_event_action_has_a_readable_label(people):
+    from alliance_portal.audit import ACTION_LABELS
+    from alliance_portal.models import AuditEvent
+
+    event = training(people)
+    with before_deadline():
+        registration = services.register(
+            event=event, alliance=people.alliance, attendees=people_named("甲"), by=people.pi
+        )
+        services.registration_cancel(registration=registration, by=people.pi)
+    actions = set(
+        AuditEvent.objects.filter(action__startswith="event.").values_list("action", flat=True)
+    )
+    assert actions == {"event.created", "event.registered", "event.registration_cancelled"}
+    assert actions <= set(ACTION_LABELS)
