@@ -42,3 +42,8 @@ class RocDateField(forms.DateField):
             return roc.parse_date(value)
         except roc.InvalidDate:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def error_sentence(form) -> str:
+    """A form's messages in one sentence, for the message at the top of a page."""
+    return "; ".join(str(e) for errs in form.errors.values() for e in errs)

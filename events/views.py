@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import office_view, require
+from alliance_portal.forms import error_sentence
 from alliance_portal.import_views import xlsx_response
 from alliances.models import ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader
@@ -26,10 +27,6 @@ from events.models import (
     RegistrationStatus,
 )
 from events.services import EventError
-
-
-def _errors(form) -> str:
-    return "; ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 def events_page(view):
@@ -172,7 +169,7 @@ def event_register(request, event_id):
                 )
             return redirect("event_detail", event_id=event.pk)
     else:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": error_sentence(form)})
     event = _event(event_id)
     return render(
         request,
@@ -306,7 +303,7 @@ def event_material_add(request, event_id):
         else:
             messages.success(request, _("The material is added."))
     else:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": error_sentence(form)})
     return redirect("event_detail", event_id=event_id)
 
 

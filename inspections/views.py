@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_reviewer, office_view, require
+from alliance_portal.forms import error_sentence
 from alliances.models import Field, ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader, role_in
 from inspections import pdf, permissions, selectors, services
@@ -35,10 +36,6 @@ from inspections.models import (
     VisitStatus,
 )
 from inspections.services import VisitError
-
-
-def _errors(form) -> str:
-    return "; ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 def _visit(request, vid) -> SiteVisit:
@@ -195,7 +192,9 @@ def visit_form(request, visit):
                 messages.success(request, _("Your draft is saved; submit it when complete."))
                 return redirect("visit_form", vid=visit.pk)
         else:
-            messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+            messages.error(
+                request, _("Check the form: %(errors)s") % {"errors": error_sentence(form)}
+            )
             status = 400
     else:
         form = ReviewFormForm(initial=initial, low=low, high=high)
@@ -250,7 +249,9 @@ def visit_attendees(request, visit):
                 messages.success(request, _("%(name)s is on the list.") % {"name": data["name"]})
                 return redirect("visit_attendees", vid=visit.pk)
         else:
-            messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+            messages.error(
+                request, _("Check the form: %(errors)s") % {"errors": error_sentence(form)}
+            )
             status = 400
     from members.models import Membership
 
@@ -639,7 +640,7 @@ def award_select(request, year):
     programme_year = get_object_or_404(ProgrammeYear, roc_year=year)
     form = AwardForm(request.POST)
     if not form.is_valid() and "visit" not in form.errors:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": _errors(form)})
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": error_sentence(form)})
         return redirect("office_awards_year", year=year)
     visit = None
     if form.is_valid():

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from accounts.permissions import is_office, office_view, require
 from alliance_portal import roc
+from alliance_portal.forms import error_sentence
 from alliance_portal.import_views import xlsx_response
 from alliances.models import Field, ProgrammeYear
 from alliances.permissions import is_programme_reader
@@ -250,7 +251,7 @@ def review_bulk_start(request, year, period):
         else:
             return redirect("review_bulk", bid=bulk.pk)
     else:
-        messages.error(request, _errors(form))
+        messages.error(request, error_sentence(form))
     return redirect("review_overview", year=year, period=period)
 
 
@@ -387,11 +388,6 @@ def _refused(request, alliance, ay, filing, message, **forms):
     )
 
 
-def _errors(form) -> str:
-    """A form's messages in one sentence, for the message at the top of the page."""
-    return "; ".join(str(e) for errs in form.errors.values() for e in errs)
-
-
 def _back(filing, anchor=""):
     ay = filing.alliance_year
     url = reverse(
@@ -415,7 +411,7 @@ def review_start(request, alliance, ay, filing):
 def review_mark(request, alliance, ay, filing):
     form = MarkForm(request.POST)
     if not form.is_valid():
-        return _refused(request, alliance, ay, filing, _errors(form))
+        return _refused(request, alliance, ay, filing, error_sentence(form))
     version = filing_selectors.latest_version(filing)
     if version is None:
         raise Http404
@@ -563,7 +559,7 @@ def review_accept(request, alliance, ay, filing):
 def review_reopen(request, alliance, ay, filing):
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        return _refused(request, alliance, ay, filing, _errors(form), reopen_form=form)
+        return _refused(request, alliance, ay, filing, error_sentence(form), reopen_form=form)
     try:
         review.filing_reopen(
             filing=filing,
@@ -603,7 +599,7 @@ def review_assessment(request, alliance, ay, filing):
         raise Http404
     form = AssessmentForm(request.POST)
     if not form.is_valid():
-        return _refused(request, alliance, ay, filing, _errors(form), assessment_form=form)
+        return _refused(request, alliance, ay, filing, error_sentence(form), assessment_form=form)
     try:
         review.assessment_save(
             alliance_year=ay,
