@@ -134,3 +134,16 @@ def office_programme_year_edit(request, year=None):
         {"form": form, "year": year},
         status=400 if form.errors else 200,
     )
+
+
+def year_from_query(request) -> ProgrammeYear | None:
+    """The programme year of `?year=` (a warning when there is no such year), else the
+    latest; None when there is no programme year at all. For pages of one year."""
+    years = ProgrammeYear.objects.order_by("-roc_year")
+    raw = request.GET.get("year", "")
+    if raw.isdigit():
+        found = years.filter(roc_year=int(raw)).first()
+        if found:
+            return found
+        messages.warning(request, _("There is no programme year %(year)s.") % {"year": raw})
+    return years.first()

@@ -16,6 +16,7 @@ from alliance_portal.forms import error_sentence
 from alliance_portal.import_views import xlsx_response
 from alliances.models import ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader
+from alliances.views_years import year_from_query
 from events import permissions, selectors, services
 from events.forms import CancelForm, EventForm, MaterialForm, RegistrationForm
 from events.models import (
@@ -48,20 +49,9 @@ def _event(event_id) -> Event:
     return event
 
 
-def _year(request) -> ProgrammeYear | None:
-    years = ProgrammeYear.objects.order_by("-roc_year")
-    raw = request.GET.get("year", "")
-    if raw.isdigit():
-        found = years.filter(roc_year=int(raw)).first()
-        if found:
-            return found
-        messages.warning(request, _("There is no programme year %(year)s.") % {"year": raw})
-    return years.first()
-
-
 @events_page
 def event_list(request):
-    year = _year(request)
+    year = year_from_query(request)
     if year is None:
         raise Http404
     kind = request.GET.get("kind", "")
@@ -353,7 +343,7 @@ DUTY_HEADERS = ["年度", "義務", "活動", "日期", "領域", "聯盟代碼"
 def event_duties(request):
     """The attendance duties of a year: each exchange meeting's missing alliances of its
     fields; the alliances with nobody at any training session."""
-    year = _year(request)
+    year = year_from_query(request)
     if year is None:
         raise Http404
     exchange = selectors.exchange_duties(year.roc_year)
@@ -431,7 +421,7 @@ def _duties_workbook(roc_year, exchange, training) -> bytes:
 def event_activities(request):
     """The alliances' own promotion events and seminars (S1–S2) of a year, from their
     ledgers, each linked to its record."""
-    year = _year(request)
+    year = year_from_query(request)
     if year is None:
         raise Http404
     kind = request.GET.get("kind", "")

@@ -17,6 +17,7 @@ from accounts.permissions import is_reviewer, office_view, require
 from alliance_portal.forms import error_sentence
 from alliances.models import Field, ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader, role_in
+from alliances.views_years import year_from_query
 from inspections import pdf, permissions, selectors, services
 from inspections.forms import (
     AttendeeForm,
@@ -329,20 +330,9 @@ def visit_summary_pdf(request, visit):
 # --- the office ----------------------------------------------------------------------
 
 
-def _year(request) -> ProgrammeYear | None:
-    years = ProgrammeYear.objects.order_by("-roc_year")
-    raw = request.GET.get("year", "")
-    if raw.isdigit():
-        found = years.filter(roc_year=int(raw)).first()
-        if found:
-            return found
-        messages.warning(request, _("There is no programme year %(year)s.") % {"year": raw})
-    return years.first()
-
-
 @office_view(viewers=True)
 def office_visits(request):
-    year = _year(request)
+    year = year_from_query(request)
     if year is None:
         messages.info(request, _("There is no programme year yet; add one first."))
         return redirect("office_programme_years")
@@ -377,7 +367,7 @@ def office_visits(request):
 @office_view
 @require_http_methods(["GET", "POST"])
 def visit_new(request):
-    year = _year(request)
+    year = year_from_query(request)
     if year is None:
         messages.info(request, _("There is no programme year yet; add one first."))
         return redirect("office_programme_years")
