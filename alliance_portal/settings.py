@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its one line per request times everything below it.
+    "alliance_portal.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "alliance_portal.middleware.PortalLocaleMiddleware",
@@ -152,8 +154,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (login rate limits, sessions later): shared by every process. Redis when REDIS_URL
-# is set, else a database table (created by `manage.py createcachetable` in make setup).
+# No state inside one process: every app server may answer any request.
+# Cache (login rate limits) and sessions are shared by every process. Redis when REDIS_URL is
+# set (sessions then written to the database and read through the cache), else a database
+# table (created by `manage.py createcachetable` in make setup) and sessions in the database.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -161,6 +165,7 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -217,6 +222,56 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 # Evidence files: outside MEDIA_ROOT, served only through views that check permissions.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+
+# File storage (docs/deploy.md): STORAGE_BACKEND=local keeps uploads on this machine's disk
+# (one machine, or a disk every app server mounts); STORAGE_BACKEND=s3 puts them in an
+# S3-compatible bucket (django-storages) so that any number of app servers share them.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND!r}")
+
+
+def _s3_options(prefix: str) -> dict:
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME must be set when STORAGE_BACKEND=s3")
+    return {
+        "bucket_name": bucket,
+        "location": prefix,
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+    }
+
+
+# Static files: WhiteNoise serves them from every app server; outside development and tests
+# the names carry a hash of the content (collectstatic writes the manifest), so browsers
+# may cache them for ever.
+STATIC_HASHED = env_bool("STATIC_HASHED", PORTAL_ENV == "production")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if STORAGE_BACKEND == "local"
+    else {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options("media")},
+    "private": {"BACKEND": "alliance_portal.storage.PrivateFileSystemStorage"}
+    if STORAGE_BACKEND == "local"
+    else {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options("private")},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# WhiteNoise serves them from the app servers themselves (in development runserver does).
+SERVE_STATIC = env_bool("SERVE_STATIC", PRODUCTION)
+if SERVE_STATIC:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 # How long a finished export (summary workbook, report PDF) is kept for its owner.
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 
@@ -262,9 +317,20 @@ TASKS = env_json(
 # Retries of failed tasks (alliance_portal.tasks.retrying_task): attempts and first delay.
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "4"))
 TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "30"))
+# Workers (`manage.py portal_worker`) beat every WORKER_HEARTBEAT_SECONDS; a running task
+# whose worker has been silent for WORKER_STALE_SECONDS is queued again (or, after
+# TASK_MAX_ATTEMPTS runs, marked failed). /healthz wants a beat within WORKER_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_STALE_SECONDS = float(os.environ.get("WORKER_STALE_SECONDS", "60"))
+if WORKER_STALE_SECONDS < 2 * WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "WORKER_STALE_SECONDS must be at least twice WORKER_HEARTBEAT_SECONDS"
+    )
 
 # Security: HTTPS everywhere outside development.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers ask the app servers themselves, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
@@ -276,13 +342,33 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Logs: one line per request on alliance_portal.requests (alliance_portal/observability.py),
+# every record with the id of its request (rid=, "-" outside a request). LOG_FORMAT=json
+# writes one JSON object per line instead.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or "plain"
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "alliance_portal.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s rid=%(request_id)s"},
+        "json": {"()": "alliance_portal.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # The request line already says 404 or 405 and runserver's own access line repeats
+        # it: keep only their errors (django.request's tracebacks of 500s).
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
         "django.db.backends": {"level": "WARNING"},
         "django.tasks": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
@@ -294,3 +380,33 @@ if PORTAL_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     MEDIA_ROOT = VAR_DIR / "test-media"
     PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"
+
+# Error reporting: Sentry when SENTRY_DSN is set (nothing is initialised, nothing sent, else).
+# Release: SENTRY_RELEASE, else the git commit when there is a checkout (sentry-sdk's own
+# default). No personal data; every event is tagged with its request id.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
+
+    from alliance_portal.observability import sentry_before_send
+
+    try:
+        _traces_sample_rate = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SENTRY_TRACES_SAMPLE_RATE must be a number: {exc}") from exc
+    if not 0 <= _traces_sample_rate <= 1:
+        raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1")
+    # A 500's request line would be a second event beside the exception's own.
+    ignore_logger("alliance_portal.requests")
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=PORTAL_ENV,
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=_traces_sample_rate,
+        send_default_pii=False,
+        before_send=sentry_before_send,
+        before_send_transaction=sentry_before_send,
+    )
