@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "audit_record.issued": _("Audit record issued"),
     "audit_record.bulk_started": _("Bulk issue of audit records started"),
     "report.exported": _("Export started"),
+    "task.requeued": _("Task queued again after its worker stopped"),
+    "task.worker_lost": _("Task failed: its worker stopped"),
     "visit.scheduled": _("Site visit scheduled"),
     "visit.changed": _("Site visit changed"),
     "visit.cancelled": _("Site visit cancelled"),

@@ -139,3 +139,30 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life (alliance_portal.workers, `manage.py portal_worker`).
+
+    Each worker process writes its row every WORKER_HEARTBEAT_SECONDS. A task still marked
+    running whose worker has not beaten for WORKER_STALE_SECONDS is put back in the queue
+    or marked failed (alliance_portal.workers.recover_stale_tasks); /healthz reports
+    whether any worker beat recently.
+    """
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    queues = models.CharField(_("queues"), max_length=255)
+    started_at = models.DateTimeField(_("started at"))
+    beat_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    tasks_run = models.PositiveIntegerField(_("tasks run"), default=0)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+        ordering = ["-beat_at"]
+
+    def __str__(self):
+        return f"{self.hostname}:{self.pid} ({self.worker_id})"

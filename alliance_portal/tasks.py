@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 ATTEMPT_KWARG = "_attempt"
 
+# task path → on_give_up, for alliance_portal.workers when a task's worker died on its last
+# allowed run (the function itself never got to give up).
+GIVE_UP_HANDLERS: dict = {}
+
 
 class RetryScheduled(Exception):
     """This attempt failed; another one is queued (the cause is chained)."""
@@ -71,6 +75,8 @@ def retrying_task(function=None, *, max_attempts=None, queue_name="default", on_
                 raise RetryScheduled(f"attempt {attempt} of {limit} failed: {exc}") from exc
 
         the_task = task(run, queue_name=queue_name)
+        if on_give_up is not None:
+            GIVE_UP_HANDLERS[the_task.module_path] = on_give_up
         return the_task
 
     if function is not None:

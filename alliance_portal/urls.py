@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
-from alliance_portal import views
+from alliance_portal import health, views
 from alliances import views as alliance_views
 from alliances import views_office, views_profile, views_years
 from events import views as event_views
@@ -14,8 +14,12 @@ from members import views as member_views
 from members import views_office as member_office
 from reports import views as report_views
 
+handler500 = "alliance_portal.health.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/live", health.live, name="healthz_live"),
     path("dashboard/", account_views.dashboard, name="dashboard"),
     path("register/", account_views.register_assistant, name="register_assistant"),
     path("register/done/", account_views.register_assistant_done, name="register_assistant_done"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -47,12 +48,28 @@ def home(request):
 
 @office_view
 def office_failed_work(request):
-    """Background work that failed for good: task runs and emails, for the office to act on."""
+    """Background work for the office to watch and act on: the task workers and their last
+    heartbeat, emails still waiting to be sent, tasks put back in the queue after their
+    worker died, and task runs and emails that failed for good."""
+    from alliance_portal.models import AuditEvent, WorkerHeartbeat
+    from alliance_portal.workers import live_workers
+
+    pending = OutboundEmail.objects.filter(
+        status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.RETRYING]
+    ).order_by("created_at", "pk")
     emails = OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED)
+    since = timezone.now() - timezone.timedelta(days=7)
     return render(
         request,
         "office/failed_work.html",
         {
+            "workers": WorkerHeartbeat.objects.filter(beat_at__gte=since)[:20],
+            "live_worker_ids": set(live_workers().values_list("worker_id", flat=True)),
+            "stale_seconds": f"{settings.WORKER_STALE_SECONDS:g}",
+            "pending": paginate(request, pending, param="pending"),
+            "recoveries": AuditEvent.objects.filter(
+                action__in=["task.requeued", "task.worker_lost"], occurred_at__gte=since
+            ).order_by("-occurred_at")[:20],
             "tasks": paginate(request, failed_tasks(), param="tasks"),
             "emails": paginate(request, emails, param="emails"),
         },

@@ -53,6 +53,9 @@ MATRIX = {
     "office_audit":          "302 404 404 404 404 404 404 404 200 200 404 404",
     "office_failed_work":    "302 404 404 404 404 404 404 404 200 404 404 404",
     "set_language":          "302 302 302 302 302 302 302 302 302 302 302 302",
+    # For load balancers, the same to everyone; /healthz says 503 here as no worker beats.
+    "healthz":               "503 503 503 503 503 503 503 503 503 503 503 503",
+    "healthz_live":          "200 200 200 200 200 200 200 200 200 200 200 200",
     # The registry: profile, members (private to the alliance, office and viewers).
     "profile_edit":          "302 200 200 404 404 404 404 404 404 404 404 404",
     "members_latest":        "302 302 302 302 404 404 404 404 302 302 404 404",

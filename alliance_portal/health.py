@@ -1,0 +1,129 @@
+"""For load balancers and the people on call: /healthz, /healthz/live, and the page a
+request gets when the database is away.
+
+- `/healthz/live` answers "ok" from the process alone (no database): the server is up.
+  It is also the bare view bench/load.py measures as the ceiling.
+- `/healthz` says whether this server can serve: the database answers, every migration is
+  applied, and a task worker beat within WORKER_STALE_SECONDS. 200 or 503, with the reason
+  of each check in JSON.
+- `server_error` (handler500): a request that failed because the database could not be
+  reached or went away gets a short 503 page in both languages saying its change may not
+  have been saved and to try again, with Retry-After; anything else the usual 500 page.
+"""
+
+import logging
+import sys
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+# A migration plan takes ~50 ms to compute; once it is empty it stays empty until the next
+# deployment restarts the process, so a positive answer is remembered for a minute.
+_MIGRATIONS_OK_FOR = 60.0
+_migrations_ok_at = 0.0
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def _check_database() -> dict:
+    try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means "cannot serve"
+        connections[DEFAULT_DB_ALIAS].close()
+        return {"ok": False, "reason": f"{type(exc).__name__}: {exc}".strip()[:300]}
+    return {"ok": True}
+
+
+def _check_migrations() -> dict:
+    global _migrations_ok_at
+    if time.monotonic() - _migrations_ok_at < _MIGRATIONS_OK_FOR:
+        return {"ok": True, "unapplied": 0}
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        names = [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+        return {
+            "ok": False,
+            "unapplied": len(plan),
+            "reason": "unapplied migrations: " + ", ".join(names[:5]),
+        }
+    _migrations_ok_at = time.monotonic()
+    return {"ok": True, "unapplied": 0}
+
+
+def _check_worker() -> dict:
+    from django.conf import settings
+
+    from alliance_portal.models import WorkerHeartbeat
+    from alliance_portal.workers import live_workers
+
+    live = live_workers().count()
+    last = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+    result = {"ok": live > 0, "workers": live, "last_beat": last.isoformat() if last else None}
+    if not live:
+        result["reason"] = (
+            f"no task worker beat in the last {settings.WORKER_STALE_SECONDS:g} s"
+            + (f" (last {last.isoformat()})" if last else " (none ever)")
+        )
+    return result
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    checks = {"database": _check_database()}
+    if checks["database"]["ok"]:
+        try:
+            checks["migrations"] = _check_migrations()
+            checks["worker"] = _check_worker()
+        except DATABASE_DOWN as exc:
+            connections[DEFAULT_DB_ALIAS].close()
+            checks["database"] = {"ok": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
+    ok = all(check["ok"] for check in checks.values())
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "time": timezone.now().isoformat(),
+        "checks": checks,
+    }
+    if not ok:
+        body["reason"] = "; ".join(
+            f"{name}: {check.get('reason', 'failed')}"
+            for name, check in checks.items()
+            if not check["ok"]
+        )
+    return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"indent": 1})
+
+
+@never_cache
+@require_safe
+def live(request):
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: 503 with a "try again" page when the database is away, else 500."""
+    error = sys.exc_info()[1]
+    while error is not None and not isinstance(error, DATABASE_DOWN):
+        error = error.__cause__ or error.__context__
+    if error is not None:
+        logger.error("database unavailable: %s", error)
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+        response = HttpResponse(
+            loader.get_template("503.html").render(), status=503, content_type="text/html"
+        )
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template(template_name).render())

@@ -1,0 +1,78 @@
+"""`manage.py portal_worker`: django-tasks-db's db_worker with a heartbeat.
+
+Same options as db_worker (queues, interval, batch, max tasks, worker id). While it runs, a
+thread writes the worker's heartbeat and recovers tasks of workers that went silent
+(alliance_portal.workers). Run as many as you like, on as many machines as you like.
+"""
+
+import logging
+import os
+
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks_db.management.commands import db_worker
+
+from alliance_portal.workers import Heart, beat
+
+logger = logging.getLogger(__name__)
+
+
+class BeatingWorker(db_worker.Worker):
+    def run(self) -> None:
+        heart = Heart(self)
+        heart.pulse()  # announce ourselves (and recover) before the first task
+        heart.start()
+        try:
+            super().run()
+        finally:
+            heart.stop.set()
+            try:
+                beat(
+                    self.worker_id,
+                    queues=",".join(self.queue_names),
+                    tasks_run=self._run_tasks,
+                    stopped=True,
+                )
+            except Exception:  # the database may be gone; the beat just goes stale
+                logger.warning("could not record that worker %s stopped", self.worker_id)
+
+
+class Command(db_worker.Command):
+    help = "Run a background task worker that leaves a heartbeat (see alliance_portal.workers)"
+
+    def handle(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        reload,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        **options,
+    ):
+        self.configure_logging(verbosity)
+        queue_names = queue_name.split(",")
+        excluded = exclude_queues.split(",") if exclude_queues else []
+        if excluded and "*" not in queue_names:
+            raise db_worker.CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = BeatingWorker(
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=excluded,
+        )
+        if reload and not batch:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()  # only the reloaded child handles signals
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()

@@ -1,0 +1,182 @@
+"""Task workers that can die: heartbeats, and recovery of the tasks they were running.
+
+django-tasks-db claims a task by marking its row RUNNING with the worker's id; a worker
+killed in the middle (a machine lost, `kill -9`, out of memory) leaves that row RUNNING for
+ever. Here every worker process (`manage.py portal_worker`) beats: it writes its
+`WorkerHeartbeat` row every WORKER_HEARTBEAT_SECONDS from a thread of its own, so a long
+task does not silence it. On each beat it also looks for running tasks whose worker has
+been silent for WORKER_STALE_SECONDS and
+
+- puts each back in the queue (READY) while it has had fewer than TASK_MAX_ATTEMPTS runs —
+  every task of the portal may run again: emails are guarded by their SENT status, exports
+  and reminders by their own rows;
+- else marks it failed with `WorkerLost`, calls the task's give-up handler (an email
+  becomes FAILED), and the office sees it on /office/background-work/.
+
+Any worker does this for any other, on any machine; the rows are locked with SKIP LOCKED
+so two workers never recover the same task. Each recovery leaves an audit event.
+"""
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.utils import DatabaseError
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from alliance_portal import audit
+from alliance_portal.models import WorkerHeartbeat
+from alliance_portal.tasks import GIVE_UP_HANDLERS
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerLost(Exception):
+    """The worker running this task stopped beating; the task was not retried again."""
+
+
+WORKER_LOST_PATH = f"{WorkerLost.__module__}.{WorkerLost.__qualname__}"
+
+
+def beat(worker_id: str, *, queues: str, tasks_run: int = 0, stopped: bool = False) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "beat_at": now,
+            "tasks_run": tasks_run,
+            "stopped_at": now if stopped else None,
+        },
+        create_defaults={
+            "hostname": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "queues": queues[:255],
+            "started_at": now,
+            "beat_at": now,
+            "tasks_run": tasks_run,
+            "stopped_at": now if stopped else None,
+        },
+    )
+
+
+def live_workers():
+    """Workers that beat within WORKER_STALE_SECONDS and have not stopped."""
+    since = timezone.now() - timezone.timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    return WorkerHeartbeat.objects.filter(beat_at__gte=since, stopped_at__isnull=True)
+
+
+def prune_heartbeats(*, days: int = 7) -> int:
+    """Forget workers silent for a week (every restart makes a new one)."""
+    since = timezone.now() - timezone.timedelta(days=days)
+    return WorkerHeartbeat.objects.filter(beat_at__lt=since).delete()[0]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    task_id: str
+    task_path: str
+    requeued: bool
+    worker_id: str
+
+
+def recover_stale_tasks(*, now=None) -> list[Recovery]:
+    """Requeue or fail the running tasks whose worker went silent (see the module doc)."""
+    now = now or timezone.now()
+    stale_before = now - timezone.timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    recovered = []
+    with transaction.atomic():
+        running = list(
+            DBTaskResult.objects.running()
+            .filter(started_at__lt=stale_before)
+            .select_for_update(skip_locked=True)
+        )
+        if not running:
+            return []
+        last_worker = {task.pk: (task.worker_ids or [""])[-1] for task in running}
+        beats = {
+            hb.worker_id: hb
+            for hb in WorkerHeartbeat.objects.filter(worker_id__in=set(last_worker.values()))
+        }
+        for task in running:
+            worker_id = last_worker[task.pk]
+            heartbeat = beats.get(worker_id)
+            # A worker without a heartbeat row (a plain db_worker) is judged by the task's
+            # start: running longer than the stale limit with nobody vouching for it.
+            if heartbeat is not None and heartbeat.beat_at >= stale_before:
+                continue
+            runs = len(task.worker_ids)
+            requeue = runs < settings.TASK_MAX_ATTEMPTS
+            if requeue:
+                task.status = TaskResultStatus.READY
+                task.started_at = None
+                task.save(update_fields=["status", "started_at"])
+            else:
+                task.set_failed(
+                    WorkerLost(
+                        f"worker {worker_id} stopped beating while running this task "
+                        f"(run {runs} of {settings.TASK_MAX_ATTEMPTS}); not retried again"
+                    )
+                )
+                handler = GIVE_UP_HANDLERS.get(task.task_path)
+                if handler is not None:
+                    args = task.args_kwargs.get("args", [])
+                    kwargs = {
+                        k: v
+                        for k, v in task.args_kwargs.get("kwargs", {}).items()
+                        if not k.startswith("_")
+                    }
+                    handler(*args, error=WorkerLost(worker_id), **kwargs)
+            audit.record(
+                actor=None,
+                action="task.requeued" if requeue else "task.worker_lost",
+                target=task,
+                before={"status": "RUNNING", "worker": worker_id, "runs": runs},
+                after={"status": task.status},
+                reason=f"worker silent since "
+                f"{heartbeat.beat_at.isoformat() if heartbeat else 'it started'}",
+            )
+            logger.warning(
+                "task %s (%s) of silent worker %s %s",
+                task.pk,
+                task.task_path,
+                worker_id,
+                "queued again" if requeue else "marked failed",
+            )
+            recovered.append(Recovery(str(task.pk), task.task_path, requeue, worker_id))
+    return recovered
+
+
+class Heart(threading.Thread):
+    """The beating thread of one worker process; also recovers other workers' tasks."""
+
+    def __init__(self, worker):
+        super().__init__(name=f"heartbeat-{worker.worker_id}", daemon=True)
+        self.worker = worker
+        self.stop = threading.Event()
+
+    def pulse(self) -> None:
+        try:
+            close_old_connections()
+            beat(
+                self.worker.worker_id,
+                queues=",".join(self.worker.queue_names),
+                tasks_run=self.worker._run_tasks,
+            )
+            recover_stale_tasks()
+            prune_heartbeats()
+        except DatabaseError as exc:  # the database restarting: beat again next time
+            logger.warning("heartbeat of %s failed: %s", self.worker.worker_id, exc)
+            connection.close()
+
+    def run(self) -> None:
+        try:
+            while not self.stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
+                self.pulse()
+        finally:
+            connection.close()

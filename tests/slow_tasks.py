@@ -1,0 +1,19 @@
+"""A task for the worker-recovery tests: it notes each start in a file, and its first run
+takes long enough to be killed in the middle."""
+
+import time
+from pathlib import Path
+
+from django.tasks import task
+
+
+@task(queue_name="default")
+def note_and_sleep(marker: str, first_run_seconds: float) -> str:
+    path = Path(marker)
+    runs = path.read_text().count("start") if path.exists() else 0
+    with path.open("a") as out:
+        out.write("start\n")
+    time.sleep(first_run_seconds if runs == 0 else 0)
+    with path.open("a") as out:
+        out.write("done\n")
+    return f"run {runs + 1}"

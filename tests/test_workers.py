@@ -1,0 +1,236 @@
+"""Task workers leave heartbeats; a task whose worker stopped beating is queued again or,
+after its last allowed run, marked failed — and the office sees both (issue 12)."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from alliance_portal.models import AuditEvent, OutboundEmail, WorkerHeartbeat
+from alliance_portal.tasks import failed_tasks
+from alliance_portal.workers import WORKER_LOST_PATH, beat, recover_stale_tasks
+from tests.prod_topology import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def running_task(worker_ids, *, started_seconds_ago=120, task_path=None, args=()):
+    from alliance_portal.mail import deliver_email
+
+    now = timezone.now()
+    return DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": list(args), "kwargs": {}},
+        task_path=task_path or deliver_email.module_path,
+        queue_name="email",
+        backend_name="default",
+        run_after=now - dt.timedelta(seconds=started_seconds_ago),
+        started_at=now - dt.timedelta(seconds=started_seconds_ago),
+        worker_ids=list(worker_ids),
+    )
+
+
+def heartbeat(worker_id, seconds_ago):
+    beat(worker_id, queues="*")
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).update(
+        beat_at=timezone.now() - dt.timedelta(seconds=seconds_ago)
+    )
+
+
+def test_a_task_of_a_silent_worker_is_queued_again_and_audited(db, settings):
+    settings.WORKER_STALE_SECONDS = 60
+    heartbeat("dead", seconds_ago=90)
+    heartbeat("alive", seconds_ago=5)
+    orphan = running_task(["dead"])
+    healthy = running_task(["alive"])
+
+    recovered = recover_stale_tasks()
+
+    assert [(r.task_id, r.requeued) for r in recovered] == [(str(orphan.pk), True)]
+    orphan.refresh_from_db()
+    healthy.refresh_from_db()
+    assert orphan.status == "READY" and orphan.started_at is None
+    assert healthy.status == "RUNNING"  # its worker is beating: a long task, left alone
+    event = AuditEvent.objects.get(action="task.requeued")
+    assert event.target_id == str(orphan.pk) and event.before["worker"] == "dead"
+    assert recover_stale_tasks() == []  # nothing left to do; idempotent
+
+
+def test_a_task_without_any_heartbeat_waits_the_stale_time_from_its_start(db, settings):
+    settings.WORKER_STALE_SECONDS = 60
+    young = running_task(["plain-db-worker"], started_seconds_ago=10)
+    old = running_task(["plain-db-worker"], started_seconds_ago=61)
+    recover_stale_tasks()
+    young.refresh_from_db()
+    old.refresh_from_db()
+    assert (young.status, old.status) == ("RUNNING", "READY")
+
+
+def test_after_the_last_allowed_run_the_task_fails_and_its_email_is_given_up(db, settings):
+    settings.WORKER_STALE_SECONDS = 60
+    settings.TASK_MAX_ATTEMPTS = 3
+    email = OutboundEmail.objects.create(
+        to=["pi@example.org"], subject="提醒", body_text="…", template="t", language="zh-hant"
+    )
+    heartbeat("w3", seconds_ago=300)
+    task = running_task(["w1", "w2", "w3"], args=[email.pk])
+
+    [recovery] = recover_stale_tasks()
+
+    assert recovery.requeued is False
+    task.refresh_from_db()
+    assert task.status == "FAILED" and task.exception_class_path == WORKER_LOST_PATH
+    assert "w3" in task.traceback
+    assert list(failed_tasks()) == [task]  # listed for the office, unlike a retry
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED  # not left "queued" for ever
+    assert AuditEvent.objects.filter(action="task.worker_lost").count() == 1
+
+
+def test_a_sent_email_stays_sent_when_its_task_fails_for_good(db, settings):
+    settings.TASK_MAX_ATTEMPTS = 1
+    email = OutboundEmail.objects.create(
+        to=["pi@example.org"],
+        subject="已寄出",
+        body_text="…",
+        template="t",
+        language="zh-hant",
+        status=OutboundEmail.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    heartbeat("gone", seconds_ago=600)
+    running_task(["gone"], args=[email.pk])
+    recover_stale_tasks()
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+
+
+def test_the_office_sees_workers_pending_emails_and_recoveries(client, office_user, settings):
+    settings.WORKER_STALE_SECONDS = 60
+    heartbeat("alive-worker", seconds_ago=3)
+    heartbeat("silent-worker", seconds_ago=120)
+    running_task(["silent-worker"])
+    recover_stale_tasks()
+    OutboundEmail.objects.create(
+        to=["firm@example.com"],
+        subject="會員通知",
+        body_text="…",
+        template="t",
+        language="zh-hant",
+        status=OutboundEmail.Status.RETRYING,
+        attempts=2,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+    client.force_login(office_user)
+    page = client.get(reverse("office_failed_work")).content.decode()
+    assert "alive-worker" in page and "silent-worker" in page
+    assert "執行中" in page and "無回應" in page  # running / silent
+    assert "等待寄出的郵件" in page and "(1)" in page and "Connection refused" in page
+    assert "工作者停止後重新排入佇列" in page
+
+
+@pytest.fixture
+def postgresql(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("workers in separate processes share PostgreSQL in CI")
+
+
+def start_worker(worker_id: str, log: Path) -> subprocess.Popen:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    env.update(
+        {
+            "DATABASE_URL": database_url(),
+            "PORTAL_ENV": "test",
+            "DJANGO_SETTINGS_MODULE": "alliance_portal.settings_test",
+            "WORKER_HEARTBEAT_SECONDS": "0.5",
+            "WORKER_STALE_SECONDS": "3",
+        }
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "portal_worker",
+            "--no-reload",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--worker-id",
+            worker_id,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_worker_killed_mid_task_its_task_runs_again_on_another_worker(postgresql, tmp_path):
+    """The heartbeat recovery end to end: kill -9 a worker in the middle of a task; the
+    other worker notices the silence and the task runs again, to completion, once more."""
+    from tests.slow_tasks import note_and_sleep
+
+    marker = tmp_path / "runs.txt"
+    log = tmp_path / "workers.log"
+    first = start_worker("worker-one", log)
+    second = None
+    try:
+        wait_for(
+            lambda: WorkerHeartbeat.objects.filter(worker_id="worker-one").exists(),
+            30,
+            "the first worker's heartbeat",
+        )
+        result = note_and_sleep.enqueue(str(marker), 60)
+        wait_for(
+            lambda: marker.exists() and "start" in marker.read_text(), 30, "the first run to start"
+        )
+        first.send_signal(signal.SIGKILL)  # dies mid-task: no clean-up, no last beat
+        first.wait(10)
+        row = DBTaskResult.objects.get(pk=result.id)
+        assert row.status == "RUNNING" and row.worker_ids == ["worker-one"]
+
+        second = start_worker("worker-two", log)
+        wait_for(
+            lambda: DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL",
+            60,
+            "the task to be recovered and finished",
+        )
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(20)
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.worker_ids == ["worker-one", "worker-two"], log.read_text()
+    assert row.return_value == "run 2"
+    assert marker.read_text().split() == ["start", "start", "done"]  # killed, then once more
+    event = AuditEvent.objects.get(action="task.requeued")
+    assert event.target_id == str(row.pk) and event.before["worker"] == "worker-one"
+    stopped = WorkerHeartbeat.objects.get(worker_id="worker-two")
+    assert stopped.stopped_at is not None and stopped.tasks_run == 1  # a clean stop is noted
+    assert WorkerHeartbeat.objects.get(worker_id="worker-one").stopped_at is None
