@@ -126,3 +126,32 @@ def test_both_instances_are_healthy_and_serve_hashed_static_files(topology):
     # Production answers: DEBUG is off (a plain 404 page, no technical details).
     missing = requests.get(f"{topology.a}/no-such-page/", timeout=10)
     assert missing.status_code == 404 and "Traceback" not in missing.text
+
+
+def test_failed_logins_through_either_instance_count_towards_one_limit(topology, pi):
+    """Rate limits live in the shared cache: five failures per address in five minutes,
+    wherever they land. (Both get the Host a load balancer would pass on: allauth's key
+    includes the site's host, which here would otherwise differ by port.)"""
+    answers = []
+    for base in [topology.a, topology.b] * 3:
+        session = requests.Session()
+        session.headers["Host"] = f"127.0.0.1:{topology.port_a}"
+        page = session.get(f"{base}/accounts/login/", timeout=10)
+        answer = session.post(
+            f"{base}/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": csrf_token(page.text),
+                "login": pi.email,
+                "password": "wrong-password",
+            },
+            headers={"Referer": f"{base}/accounts/login/"},
+            timeout=10,
+        )
+        answers.append(
+            "limited"
+            if "失敗次數過多" in answer.text
+            else "wrong"
+            if "不正確" in answer.text
+            else f"{answer.status_code} {answer.url} {answer.text[:3000]}"
+        )
+    assert answers == ["wrong"] * 5 + ["limited"]
