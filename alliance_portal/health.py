@@ -122,7 +122,9 @@ def server_error(request, template_name="500.html"):
         for connection in connections.all(initialized_only=True):
             connection.close_if_unusable_or_obsolete()
         response = HttpResponse(
-            loader.get_template("503.html").render(), status=503, content_type="text/html"
+            loader.get_template("503.html").render(),
+            status=503,
+            content_type="text/html; charset=utf-8",
         )
         response["Retry-After"] = "30"
         return response

@@ -117,9 +117,10 @@ def queue_email(
 
 
 def _give_up(email_id: int, *, error: Exception) -> None:
-    OutboundEmail.objects.filter(pk=email_id).exclude(status=OutboundEmail.Status.SENT).update(
-        status=OutboundEmail.Status.FAILED
-    )
+    unsent = OutboundEmail.objects.filter(pk=email_id).exclude(status=OutboundEmail.Status.SENT)
+    unsent.update(status=OutboundEmail.Status.FAILED)
+    # A worker that died mid-send left no error of its own: say why it was given up.
+    unsent.filter(last_error="").update(last_error=f"{type(error).__name__}: {error}"[:2000])
 
 
 @retrying_task(queue_name="email", on_give_up=_give_up)

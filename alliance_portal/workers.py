@@ -89,7 +89,6 @@ def recover_stale_tasks(*, now=None) -> list[Recovery]:
     """Requeue or fail the running tasks whose worker went silent (see the module doc)."""
     now = now or timezone.now()
     stale_before = now - timezone.timedelta(seconds=settings.WORKER_STALE_SECONDS)
-    recovered = []
     with transaction.atomic():
         running = list(
             DBTaskResult.objects.running()
@@ -103,53 +102,70 @@ def recover_stale_tasks(*, now=None) -> list[Recovery]:
             hb.worker_id: hb
             for hb in WorkerHeartbeat.objects.filter(worker_id__in=set(last_worker.values()))
         }
+        lost = []
         for task in running:
-            worker_id = last_worker[task.pk]
-            heartbeat = beats.get(worker_id)
+            heartbeat = beats.get(last_worker[task.pk])
             # A worker without a heartbeat row (a plain db_worker) is judged by the task's
             # start: running longer than the stale limit with nobody vouching for it.
             if heartbeat is not None and heartbeat.beat_at >= stale_before:
                 continue
-            runs = len(task.worker_ids)
-            requeue = runs < settings.TASK_MAX_ATTEMPTS
-            if requeue:
-                task.status = TaskResultStatus.READY
-                task.started_at = None
-                task.save(update_fields=["status", "started_at"])
-            else:
-                task.set_failed(
-                    WorkerLost(
-                        f"worker {worker_id} stopped beating while running this task "
-                        f"(run {runs} of {settings.TASK_MAX_ATTEMPTS}); not retried again"
-                    )
-                )
-                handler = GIVE_UP_HANDLERS.get(task.task_path)
-                if handler is not None:
-                    args = task.args_kwargs.get("args", [])
-                    kwargs = {
-                        k: v
-                        for k, v in task.args_kwargs.get("kwargs", {}).items()
-                        if not k.startswith("_")
-                    }
-                    handler(*args, error=WorkerLost(worker_id), **kwargs)
-            audit.record(
-                actor=None,
-                action="task.requeued" if requeue else "task.worker_lost",
-                target=task,
-                before={"status": "RUNNING", "worker": worker_id, "runs": runs},
-                after={"status": task.status},
-                reason=f"worker silent since "
-                f"{heartbeat.beat_at.isoformat() if heartbeat else 'it started'}",
-            )
-            logger.warning(
-                "task %s (%s) of silent worker %s %s",
-                task.pk,
-                task.task_path,
-                worker_id,
-                "queued again" if requeue else "marked failed",
-            )
-            recovered.append(Recovery(str(task.pk), task.task_path, requeue, worker_id))
-    return recovered
+            since = heartbeat.beat_at.isoformat() if heartbeat else "it started"
+            lost.append((task, f"worker silent since {since}"))
+        return [_recover(task, reason) for task, reason in lost]
+
+
+def recover_own_tasks(worker_id: str) -> list[Recovery]:
+    """Requeue or fail the tasks this worker was running when it lost the database: their
+    outcome could not be written, and this worker's fresh heartbeat would otherwise keep
+    anyone from recovering them."""
+    with transaction.atomic():
+        running = [
+            task
+            for task in DBTaskResult.objects.running().select_for_update(skip_locked=True)
+            if (task.worker_ids or [""])[-1] == worker_id
+        ]
+        return [_recover(task, "its worker lost the database while running it") for task in running]
+
+
+def _recover(task: DBTaskResult, reason: str) -> Recovery:
+    worker_id = (task.worker_ids or [""])[-1]
+    runs = len(task.worker_ids)
+    requeue = runs < settings.TASK_MAX_ATTEMPTS
+    if requeue:
+        task.status = TaskResultStatus.READY
+        task.started_at = None
+        task.save(update_fields=["status", "started_at"])
+    else:
+        error = WorkerLost(
+            f"worker {worker_id} stopped while running this task ({reason}; run {runs} of "
+            f"{settings.TASK_MAX_ATTEMPTS}): not retried again. Its work may have been done "
+            "in part (an email may have reached the mail server)."
+        )
+        task.set_failed(error)
+        handler = GIVE_UP_HANDLERS.get(task.task_path)
+        if handler is not None:
+            args = task.args_kwargs.get("args", [])
+            kwargs = {
+                k: v for k, v in task.args_kwargs.get("kwargs", {}).items() if not k.startswith("_")
+            }
+            handler(*args, error=error, **kwargs)
+    audit.record(
+        actor=None,
+        action="task.requeued" if requeue else "task.worker_lost",
+        target=task,
+        before={"status": "RUNNING", "worker": worker_id, "runs": runs},
+        after={"status": task.status},
+        reason=reason,
+    )
+    logger.warning(
+        "task %s (%s) of worker %s %s: %s",
+        task.pk,
+        task.task_path,
+        worker_id,
+        "queued again" if requeue else "marked failed",
+        reason,
+    )
+    return Recovery(str(task.pk), task.task_path, requeue, worker_id)
 
 
 class Heart(threading.Thread):

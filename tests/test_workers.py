@@ -234,3 +234,83 @@ def test_a_worker_killed_mid_task_its_task_runs_again_on_another_worker(postgres
     stopped = WorkerHeartbeat.objects.get(worker_id="worker-two")
     assert stopped.stopped_at is not None and stopped.tasks_run == 1  # a clean stop is noted
     assert WorkerHeartbeat.objects.get(worker_id="worker-one").stopped_at is None
+
+
+def set_connections_allowed(allowed: bool) -> None:
+    """Let nobody but this test connect to the test database (and drop who is connected),
+    or let them again: the database 'goes away' for the worker only."""
+    import psycopg2
+
+    db = connection.settings_dict
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (ours,) = cursor.fetchone()
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                f'ALTER DATABASE "{db["NAME"]}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}'
+            )
+            if not allowed:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> %s",
+                    [db["NAME"], ours],
+                )
+    finally:
+        admin.close()
+
+
+def test_a_worker_outlives_the_database_going_away_and_reruns_its_task(postgresql, tmp_path):
+    """The database disappears while a task runs: the task's outcome cannot be written. The
+    worker does not die; when the database is back it queues that task again and runs it."""
+    from tests.slow_tasks import note_and_sleep
+
+    marker = tmp_path / "runs.txt"
+    log = tmp_path / "worker.log"
+    worker = start_worker("steady", log)
+    try:
+        wait_for(
+            lambda: WorkerHeartbeat.objects.filter(worker_id="steady").exists(),
+            30,
+            "the worker's heartbeat",
+        )
+        result = note_and_sleep.enqueue(str(marker), 3)
+        wait_for(lambda: marker.exists() and "start" in marker.read_text(), 30, "the task to start")
+        set_connections_allowed(False)
+        try:
+            wait_for(lambda: "done" in marker.read_text(), 30, "the first run to finish")
+            time.sleep(2)  # its outcome cannot be written; the worker waits for the database
+            assert worker.poll() is None, log.read_text()
+        finally:
+            set_connections_allowed(True)
+        wait_for(
+            lambda: DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL",
+            60,
+            "the task to run again once the database is back",
+        )
+        assert worker.poll() is None, log.read_text()  # never stopped
+        after = note_and_sleep.enqueue(str(tmp_path / "next.txt"), 0)
+        wait_for(
+            lambda: DBTaskResult.objects.get(pk=after.id).status == "SUCCESSFUL",
+            30,
+            "a new task to run",
+        )
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(20)
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.worker_ids == ["steady", "steady"]
+    assert marker.read_text().split() == ["start", "done", "start", "done"]
+    event = AuditEvent.objects.get(action="task.requeued", target_id=str(row.pk))
+    assert "lost the database" in event.reason
+    assert "lost the database" in log.read_text()

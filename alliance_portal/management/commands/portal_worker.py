@@ -7,22 +7,29 @@ thread writes the worker's heartbeat and recovers tasks of workers that went sil
 
 import logging
 import os
+import time
 
+from django.db import connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
-from alliance_portal.workers import Heart, beat
+from alliance_portal.health import DATABASE_DOWN
+from alliance_portal.workers import Heart, beat, recover_own_tasks
 
 logger = logging.getLogger(__name__)
 
 
 class BeatingWorker(db_worker.Worker):
+    """db_worker's loop with a heartbeat, and one that outlives the database going away:
+    it waits (1 s, doubling up to 30 s) and carries on, first putting back in the queue the
+    task whose outcome it could not write (recover_own_tasks)."""
+
     def run(self) -> None:
         heart = Heart(self)
         heart.pulse()  # announce ourselves (and recover) before the first task
         heart.start()
         try:
-            super().run()
+            self._run_through_outages()
         finally:
             heart.stop.set()
             try:
@@ -34,6 +41,31 @@ class BeatingWorker(db_worker.Worker):
                 )
             except Exception:  # the database may be gone; the beat just goes stale
                 logger.warning("could not record that worker %s stopped", self.worker_id)
+
+    def _run_through_outages(self) -> None:
+        delay, lost_database = 1.0, False
+        while True:
+            try:
+                if lost_database:
+                    recover_own_tasks(self.worker_id)
+                    lost_database, delay = False, 1.0
+                    logger.warning("worker %s: the database is back", self.worker_id)
+                super().run()
+                return
+            except DATABASE_DOWN as exc:
+                if not self.running:
+                    return
+                lost_database = True
+                logger.warning(
+                    "worker %s lost the database (%s); trying again in %g s",
+                    self.worker_id,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                    delay,
+                )
+                for conn in connections.all(initialized_only=True):
+                    conn.close()
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
 
 class Command(db_worker.Command):
