@@ -156,8 +156,15 @@ class JsonFormatter(logging.Formatter):
 
 
 def sentry_before_send(event, hint):
-    """Sentry's before_send (and before_send_transaction): drops nothing, tags the event
-    with the id of the request it happened in."""
+    """Sentry's before_send (and before_send_transaction): tags the event with the id of
+    the request it happened in, and strips what may hold personal data (the query string,
+    cookies, the body)."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        for key in ("query_string", "cookies", "data"):
+            request.pop(key, None)
+        if isinstance(request.get("url"), str):
+            request["url"] = request["url"].split("?", 1)[0]
     rid = _request_id.get()
     if rid:
         tags = event.get("tags")

@@ -241,7 +241,9 @@ def _s3_options(prefix: str) -> dict:
         "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
         "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
         # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
-        "default_acl": "private",
+        # No ACL per object: buckets made since 2023 refuse them (ACLs disabled); keep the
+        # bucket private with "Block Public Access" (docs/deploy.md).
+        "default_acl": None,
         "querystring_auth": True,
         "querystring_expire": 300,
         "file_overwrite": False,
@@ -407,6 +409,9 @@ if SENTRY_DSN:
         release=os.environ.get("SENTRY_RELEASE") or None,
         traces_sample_rate=_traces_sample_rate,
         send_default_pii=False,
+        # Forms carry names, emails and figures; frames' variables can too.
+        max_request_body_size="never",
+        include_local_variables=False,
         before_send=sentry_before_send,
         before_send_transaction=sentry_before_send,
     )

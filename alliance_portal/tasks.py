@@ -21,9 +21,11 @@ logger = logging.getLogger(__name__)
 
 ATTEMPT_KWARG = "_attempt"
 
-# task path → on_give_up, for alliance_portal.workers when a task's worker died on its last
-# allowed run (the function itself never got to give up).
+# task path → hook, for alliance_portal.workers when a task's worker died under it:
+# on_give_up when that was its last allowed run (the function itself never got to give up),
+# on_requeue when it is put back in the queue (to reset what the lost run had claimed).
 GIVE_UP_HANDLERS: dict = {}
+REQUEUE_HANDLERS: dict = {}
 
 
 class RetryScheduled(Exception):
@@ -40,10 +42,14 @@ def retry_delay(attempt: int, base_seconds: int | None = None) -> dt.timedelta:
     return dt.timedelta(seconds=base * 4 ** (attempt - 1))
 
 
-def retrying_task(function=None, *, max_attempts=None, queue_name="default", on_give_up=None):
+def retrying_task(
+    function=None, *, max_attempts=None, queue_name="default", on_give_up=None, on_requeue=None
+):
     """Like @task, and retried with back-off when the function raises.
 
-    `on_give_up(*args, error=exc, **kwargs)` runs once after the last failed attempt.
+    `on_give_up(*args, error=exc, **kwargs)` runs once after the last failed attempt (also
+    when the worker running the last allowed run died). `on_requeue(*args, **kwargs)` runs
+    when a run whose worker died is put back in the queue (alliance_portal.workers).
     """
 
     def decorate(func):
@@ -77,6 +83,8 @@ def retrying_task(function=None, *, max_attempts=None, queue_name="default", on_
         the_task = task(run, queue_name=queue_name)
         if on_give_up is not None:
             GIVE_UP_HANDLERS[the_task.module_path] = on_give_up
+        if on_requeue is not None:
+            REQUEUE_HANDLERS[the_task.module_path] = on_requeue
         return the_task
 
     if function is not None:

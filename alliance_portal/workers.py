@@ -8,19 +8,31 @@ task does not silence it. On each beat it also looks for running tasks whose wor
 been silent for WORKER_STALE_SECONDS and
 
 - puts each back in the queue (READY) while it has had fewer than TASK_MAX_ATTEMPTS runs —
-  every task of the portal may run again: emails are guarded by their SENT status, exports
-  and reminders by their own rows;
+  every task of the portal may run again: emails are guarded by their SENT status, exports,
+  bulk issues and reminders by their own rows;
 - else marks it failed with `WorkerLost`, calls the task's give-up handler (an email
   becomes FAILED), and the office sees it on /office/background-work/.
 
 Any worker does this for any other, on any machine; the rows are locked with SKIP LOCKED
-so two workers never recover the same task. Each recovery leaves an audit event.
+so two workers never recover the same task. Each recovery leaves an audit event. Three
+guards keep a living worker's task from running twice at once:
+
+- after the database was away (nobody could beat), a worker judges others only once it has
+  reached the database for WORKER_STALE_SECONDS in a row (`Heart`);
+- a recovered run's late outcome is dropped: portal_worker writes an outcome only while the
+  row still has the started_at of its own claim;
+- a worker that could not write its outcome during an outage requeues its own task when
+  the database is back (`recover_own_tasks`).
+
+Tasks with a row of their own reset it when requeued (`on_requeue` of retrying_task: an
+export goes back to QUEUED) and close it when given up (`on_give_up`).
 """
 
 import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,7 +44,7 @@ from django_tasks_db.models import DBTaskResult
 
 from alliance_portal import audit
 from alliance_portal.models import WorkerHeartbeat
-from alliance_portal.tasks import GIVE_UP_HANDLERS
+from alliance_portal.tasks import GIVE_UP_HANDLERS, REQUEUE_HANDLERS
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +123,7 @@ def recover_stale_tasks(*, now=None) -> list[Recovery]:
                 continue
             since = heartbeat.beat_at.isoformat() if heartbeat else "it started"
             lost.append((task, f"worker silent since {since}"))
-        return [_recover(task, reason) for task, reason in lost]
+        return [r for task, reason in lost if (r := _recover_safely(task, reason))]
 
 
 def recover_own_tasks(worker_id: str) -> list[Recovery]:
@@ -119,22 +131,54 @@ def recover_own_tasks(worker_id: str) -> list[Recovery]:
     outcome could not be written, and this worker's fresh heartbeat would otherwise keep
     anyone from recovering them."""
     with transaction.atomic():
+        # Not SKIP LOCKED: another worker's sweep may hold these rows for a moment.
         running = [
             task
-            for task in DBTaskResult.objects.running().select_for_update(skip_locked=True)
+            for task in DBTaskResult.objects.running().select_for_update()
             if (task.worker_ids or [""])[-1] == worker_id
         ]
-        return [_recover(task, "its worker lost the database while running it") for task in running]
+        reason = "its worker lost the database while running it"
+        return [r for task in running if (r := _recover_safely(task, reason))]
 
 
-def _recover(task: DBTaskResult, reason: str) -> Recovery:
+def _recover_safely(task: DBTaskResult, reason: str) -> Recovery | None:
+    """One task's recovery in a savepoint of its own: a hook that fails (a task whose
+    arguments changed between releases) costs that task's hook, never the sweep."""
+    try:
+        with transaction.atomic():
+            return _recover(task, reason)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        logger.exception("recovering task %s failed in its hook", task.pk)
+        with transaction.atomic():
+            return _recover(task, reason, hooks=False, hook_error=exc)
+
+
+def _hook_arguments(task: DBTaskResult) -> tuple[list, dict]:
+    args = task.args_kwargs.get("args", [])
+    kwargs = {k: v for k, v in task.args_kwargs.get("kwargs", {}).items() if not k.startswith("_")}
+    return args, kwargs
+
+
+def _recover(task: DBTaskResult, reason: str, *, hooks=True, hook_error=None) -> Recovery:
+    """Put the task back in the queue, or fail it after its last allowed run (worker ids
+    count the runs; a lost worker is not the task's fault, so TASK_MAX_ATTEMPTS applies to
+    every task). Its started_at changes, so the lost run can no longer write its outcome
+    (portal_worker fences on it)."""
     worker_id = (task.worker_ids or [""])[-1]
     runs = len(task.worker_ids)
     requeue = runs < settings.TASK_MAX_ATTEMPTS
+    if hook_error is not None:
+        reason += f"; its hook failed: {type(hook_error).__name__}: {hook_error}"
     if requeue:
         task.status = TaskResultStatus.READY
         task.started_at = None
         task.save(update_fields=["status", "started_at"])
+        handler = REQUEUE_HANDLERS.get(task.task_path) if hooks else None
+        if handler is not None:
+            args, kwargs = _hook_arguments(task)
+            handler(*args, **kwargs)
     else:
         error = WorkerLost(
             f"worker {worker_id} stopped while running this task ({reason}; run {runs} of "
@@ -142,12 +186,9 @@ def _recover(task: DBTaskResult, reason: str) -> Recovery:
             "in part (an email may have reached the mail server)."
         )
         task.set_failed(error)
-        handler = GIVE_UP_HANDLERS.get(task.task_path)
+        handler = GIVE_UP_HANDLERS.get(task.task_path) if hooks else None
         if handler is not None:
-            args = task.args_kwargs.get("args", [])
-            kwargs = {
-                k: v for k, v in task.args_kwargs.get("kwargs", {}).items() if not k.startswith("_")
-            }
+            args, kwargs = _hook_arguments(task)
             handler(*args, error=error, **kwargs)
     audit.record(
         actor=None,
@@ -169,12 +210,18 @@ def _recover(task: DBTaskResult, reason: str) -> Recovery:
 
 
 class Heart(threading.Thread):
-    """The beating thread of one worker process; also recovers other workers' tasks."""
+    """The beating thread of one worker process; also recovers other workers' tasks.
+
+    After the database was away, nobody could beat: every other worker looks silent although
+    it may be running its task still. So this worker recovers others' tasks only once it
+    has reached the database for WORKER_STALE_SECONDS in a row — time for the living to beat
+    again."""
 
     def __init__(self, worker):
         super().__init__(name=f"heartbeat-{worker.worker_id}", daemon=True)
         self.worker = worker
         self.stop = threading.Event()
+        self.reachable_since = time.monotonic()  # started: as if after an outage
 
     def pulse(self) -> None:
         try:
@@ -184,11 +231,18 @@ class Heart(threading.Thread):
                 queues=",".join(self.worker.queue_names),
                 tasks_run=self.worker._run_tasks,
             )
-            recover_stale_tasks()
+            if time.monotonic() - self.reachable_since >= settings.WORKER_STALE_SECONDS:
+                recover_stale_tasks()
             prune_heartbeats()
         except DatabaseError as exc:  # the database restarting: beat again next time
             logger.warning("heartbeat of %s failed: %s", self.worker.worker_id, exc)
+            self.reachable_since = float("inf")
             connection.close()
+            return
+        except Exception:  # never let the heart stop: a silent worker loses its tasks
+            logger.exception("heartbeat of %s failed", self.worker.worker_id)
+        if self.reachable_since == float("inf"):
+            self.reachable_since = time.monotonic()
 
     def run(self) -> None:
         try:

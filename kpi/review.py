@@ -583,7 +583,16 @@ def bulk_issue_start(*, roc_year: int, period: str, by, correction_due: dt.date)
     return bulk
 
 
-@retrying_task(max_attempts=1)
+def _bulk_given_up(bulk_id: int, *, error: Exception) -> None:
+    """Its worker died on the last allowed run: the bulk issue stops (what it issued stays;
+    the office issues the rest on the filings' pages, or starts another bulk issue)."""
+    BulkIssue.objects.filter(
+        pk=bulk_id, status__in=[BulkIssue.Status.QUEUED, BulkIssue.Status.RUNNING]
+    ).update(status=BulkIssue.Status.FAILED, finished_at=timezone.now())
+
+
+# A run whose worker died is simply run again: it resumes after the last filing it counted.
+@retrying_task(max_attempts=1, on_give_up=_bulk_given_up)
 def bulk_issue_task(bulk_id: int) -> str:
     """Issue one record after the other, each in its own transaction, counting progress."""
     bulk = BulkIssue.objects.select_related("by").get(pk=bulk_id)

@@ -132,7 +132,26 @@ def _write(export: Export, out, progress) -> None:
         out.write(render(year=export.roc_year, first=export.first_year, progress=progress))
 
 
-@retrying_task(max_attempts=1)
+def _export_requeued(export_id: int) -> None:
+    """The worker making it died: the next run may claim it again."""
+    Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+        status=Export.Status.QUEUED
+    )
+
+
+def _export_given_up(export_id: int, *, error: Exception) -> None:
+    now = timezone.now()
+    Export.objects.filter(
+        pk=export_id, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]
+    ).update(
+        status=Export.Status.FAILED,
+        error=f"{type(error).__name__}: {error}"[:2000],
+        finished_at=now,
+        expires_at=now + retention(),
+    )
+
+
+@retrying_task(max_attempts=1, on_give_up=_export_given_up, on_requeue=_export_requeued)
 def export_task(export_id: int) -> str:
     """Write the export's file, counting progress; a failure is shown to its owner."""
     claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(

@@ -17,3 +17,16 @@ def note_and_sleep(marker: str, first_run_seconds: float) -> str:
     with path.open("a") as out:
         out.write("done\n")
     return f"run {runs + 1}"
+
+
+@task(queue_name="default", takes_context=True)
+def recovered_while_running(context) -> str:
+    """Behaves as if, while it ran, its worker was judged lost and another run claimed the
+    row (started_at moves on)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=context.task_result.id).update(
+        started_at=timezone.now() + timezone.timedelta(seconds=5), worker_ids=["a", "b"]
+    )
+    return "late outcome"

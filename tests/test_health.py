@@ -86,6 +86,25 @@ def test_database_unreachable_healthz_503_and_pages_get_the_friendly_503(tmp_pat
     assert status == "503"
     checks = json.loads(body)
     assert checks["checks"]["database"]["ok"] is False
-    assert "OperationalError" in checks["reason"]
+    assert checks["reason"] == "database: the database cannot be reached"
+    assert "5432" not in body and ":9" not in body  # no host or port for the public
     assert page == "503 30"  # a page needing the database: 503, try again in 30 s
     assert texts == "True True"  # in both languages, saying it may not have been saved
+
+
+def test_a_database_error_that_is_not_an_outage_stays_a_500(db, rf):
+    """A deadlock or a timeout while the database answers is a server error, not "try
+    again later"; a lost connection is the 503."""
+    from django.db.utils import InterfaceError, OperationalError
+
+    try:
+        raise OperationalError("deadlock detected")
+    except OperationalError:
+        deadlock = health.server_error(rf.get("/"))
+    try:
+        raise InterfaceError("connection already closed")
+    except InterfaceError:
+        lost = health.server_error(rf.get("/"))
+    assert deadlock.status_code == 500 and "系統發生錯誤" in deadlock.content.decode()
+    assert lost.status_code == 503 and lost["Retry-After"] == "30"
+    assert lost["Content-Type"] == "text/html; charset=utf-8"

@@ -245,6 +245,20 @@ def test_sentry_before_send_tags_the_request_id_and_drops_nothing(rf):
     assert observability.sentry_before_send({"message": "x"}, {}) == {"message": "x"}
 
 
+def test_sentry_events_lose_query_strings_cookies_and_bodies():
+    event = {
+        "request": {
+            "url": "https://portal.example.org/members/?q=王小明",
+            "query_string": "q=王小明",
+            "cookies": {"sessionid": "secret"},
+            "data": {"email": "pi@example.org"},
+            "method": "POST",
+        }
+    }
+    cleaned = observability.sentry_before_send(event, {})
+    assert cleaned["request"] == {"url": "https://portal.example.org/members/", "method": "POST"}
+
+
 def test_sentry_is_not_initialised_without_a_dsn():
     assert not settings.SENTRY_DSN
     assert sentry_sdk.get_client().is_active() is False
@@ -332,7 +346,8 @@ def test_sentry_is_initialised_when_a_dsn_is_set(tmp_path):
         "import django; django.setup(); import sentry_sdk; c = sentry_sdk.get_client(); "
         "print(c.is_active()); o = c.options; "
         "print(o['environment'], o['release'], o['traces_sample_rate'], o['send_default_pii'], "
-        "o['before_send'].__name__)"
+        "o['before_send'].__name__); print(o['max_request_body_size'], "
+        "o['include_local_variables'])"
     )
     result = python(
         code,
@@ -344,6 +359,7 @@ def test_sentry_is_initialised_when_a_dsn_is_set(tmp_path):
     assert result.stdout.splitlines() == [
         "True",
         "test portal@1.2.3 0.0 False sentry_before_send",
+        "never False",  # no form bodies, no frame variables: they may hold personal data
     ]
 
 

@@ -59,7 +59,7 @@ def test_s3_storage_and_redis_sessions_from_the_environment(tmp_path):
         "django.core.cache.backends.redis.RedisCache",
     ]
     # Private files under their own prefix, never public, links signed and short-lived.
-    assert out[-1] == "private private True https://objects.example.org"
+    assert out[-1] == "private None True https://objects.example.org"
 
 
 @pytest.mark.smoke

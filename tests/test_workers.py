@@ -314,3 +314,101 @@ def test_a_worker_outlives_the_database_going_away_and_reruns_its_task(postgresq
     event = AuditEvent.objects.get(action="task.requeued", target_id=str(row.pk))
     assert "lost the database" in event.reason
     assert "lost the database" in log.read_text()
+
+
+def test_a_hook_that_fails_costs_only_that_hook_not_the_sweep(db, settings, monkeypatch):
+    """A give-up hook raising (a task whose arguments changed between releases) must not
+    stop the heartbeat's sweep: the task is failed all the same, the audit says why."""
+    from alliance_portal import tasks
+
+    settings.WORKER_STALE_SECONDS = 60
+    settings.TASK_MAX_ATTEMPTS = 1
+
+    def broken(*args, error):
+        raise TypeError("broken() got an unexpected keyword argument")
+
+    monkeypatch.setitem(tasks.GIVE_UP_HANDLERS, "tests.slow_tasks.gone", broken)
+    heartbeat("dead", seconds_ago=300)
+    first = running_task(["dead"], task_path="tests.slow_tasks.gone", args=[1])
+    second = running_task(["dead"])
+
+    recovered = recover_stale_tasks()
+
+    assert {r.task_id for r in recovered} == {str(first.pk), str(second.pk)}
+    first.refresh_from_db()
+    assert first.status == "FAILED" and first.exception_class_path == WORKER_LOST_PATH
+    event = AuditEvent.objects.get(action="task.worker_lost", target_id=str(first.pk))
+    assert "its hook failed: TypeError" in event.reason
+
+
+def test_right_after_an_outage_a_worker_waits_before_judging_others(transactional_db, settings):
+    """While the database was away nobody could beat: a worker back first must give the
+    others WORKER_STALE_SECONDS to beat again before it takes their tasks."""
+    import time as clock
+    from types import SimpleNamespace
+
+    from alliance_portal.workers import Heart
+
+    settings.WORKER_STALE_SECONDS = 60
+    heartbeat("busy-but-alive", seconds_ago=90)  # could not beat during the outage
+    task = running_task(["busy-but-alive"])
+    heart = Heart(SimpleNamespace(worker_id="back-first", queue_names=["*"], _run_tasks=0))
+
+    heart.pulse()  # just reached the database again
+    task.refresh_from_db()
+    assert task.status == "RUNNING"
+
+    heart.reachable_since = clock.monotonic() - 61  # reachable for longer than the limit
+    heart.pulse()
+    task.refresh_from_db()
+    assert task.status == "READY"
+
+
+def test_a_late_outcome_of_a_recovered_run_is_dropped(transactional_db, caplog):
+    """A worker wrongly judged lost finishes after its task was recovered and claimed
+    again: its outcome must not be written over the new run's row."""
+    from alliance_portal.management.commands.portal_worker import BeatingWorker
+    from tests.slow_tasks import recovered_while_running
+
+    result = recovered_while_running.enqueue()
+    row = DBTaskResult.objects.get(pk=result.id)
+    row.claim("a")
+    worker = BeatingWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="a",
+        excluded_queue_names=[],
+    )
+    worker.run_task(row)
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == "RUNNING" and row.worker_ids == ["a", "b"]  # the new run's
+    assert row.return_value is None
+    assert "outcome SUCCESSFUL dropped" in caplog.text
+
+
+def test_a_recovered_export_is_made_again_and_one_given_up_says_failed(db, settings, make_user):
+    from reports.models import Export, ExportKind
+    from reports.services import export_task
+
+    settings.WORKER_STALE_SECONDS = 60
+    owner = make_user("exporter@example.org")
+    export = Export.objects.create(
+        owner=owner, kind=ExportKind.SUMMARY_XLSX, roc_year=106, status=Export.Status.RUNNING
+    )
+    heartbeat("died", seconds_ago=300)
+    running_task(["died"], task_path=export_task.module_path, args=[export.pk])
+    recover_stale_tasks()
+    export.refresh_from_db()
+    assert export.status == Export.Status.QUEUED  # the next run may claim it again
+
+    settings.TASK_MAX_ATTEMPTS = 1
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING)
+    running_task(["died"], task_path=export_task.module_path, args=[export.pk])
+    recover_stale_tasks()
+    export.refresh_from_db()
+    assert export.status == Export.Status.FAILED and "WorkerLost" in export.error

@@ -8,10 +8,14 @@ thread writes the worker's heartbeat and recovers tasks of workers that went sil
 import logging
 import os
 import time
+from traceback import format_exception
 
 from django.db import connections
+from django.tasks import TaskResultStatus
+from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
 from alliance_portal.health import DATABASE_DOWN
 from alliance_portal.workers import Heart, beat, recover_own_tasks
@@ -32,6 +36,7 @@ class BeatingWorker(db_worker.Worker):
             self._run_through_outages()
         finally:
             heart.stop.set()
+            heart.join(timeout=30)  # no beat in flight may undo the "stopped" below
             try:
                 beat(
                     self.worker_id,
@@ -41,6 +46,48 @@ class BeatingWorker(db_worker.Worker):
                 )
             except Exception:  # the database may be gone; the beat just goes stale
                 logger.warning("could not record that worker %s stopped", self.worker_id)
+
+    def run_task(self, db_task_result) -> None:
+        """Run it as db_worker does, but write its outcome only if it is still this run's:
+        were it recovered meanwhile (this worker wrongly judged lost), another run owns the
+        row now and this late outcome is dropped, not written over that run's."""
+        claimed_at = db_task_result.started_at
+
+        def fenced(**fields) -> None:
+            now = timezone.now()
+            written = DBTaskResult.objects.filter(
+                pk=db_task_result.pk, status=TaskResultStatus.RUNNING, started_at=claimed_at
+            ).update(finished_at=now, **fields)
+            for name, value in fields.items():
+                setattr(db_task_result, name, value)
+            db_task_result.finished_at = now
+            if not written:
+                logger.warning(
+                    "task %s was recovered while this worker (%s) ran it: outcome %s dropped",
+                    db_task_result.pk,
+                    self.worker_id,
+                    fields["status"],
+                )
+
+        def set_successful(return_value) -> None:
+            fenced(
+                status=TaskResultStatus.SUCCESSFUL,
+                return_value=return_value,
+                exception_class_path="",
+                traceback="",
+            )
+
+        def set_failed(exc: BaseException) -> None:
+            fenced(
+                status=TaskResultStatus.FAILED,
+                return_value=None,
+                exception_class_path=f"{type(exc).__module__}.{type(exc).__qualname__}",
+                traceback="".join(format_exception(exc)),
+            )
+
+        db_task_result.set_successful = set_successful
+        db_task_result.set_failed = set_failed
+        super().run_task(db_task_result)
 
     def _run_through_outages(self) -> None:
         delay, lost_database = 1.0, False
