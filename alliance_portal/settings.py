@@ -104,6 +104,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that its one line per request times everything below it.
     "alliance_portal.observability.RequestLogMiddleware",
+    # Health checks answer before the host check and the HTTPS redirect: a load balancer
+    # asks each server by its address over plain HTTP (alliance_portal/health.py).
+    "alliance_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "alliance_portal.middleware.PortalLocaleMiddleware",
@@ -331,8 +334,6 @@ if WORKER_STALE_SECONDS < 2 * WORKER_HEARTBEAT_SECONDS:
 
 # Security: HTTPS everywhere outside development.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
-# Load balancers ask the app servers themselves, over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0))

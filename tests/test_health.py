@@ -108,3 +108,15 @@ def test_a_database_error_that_is_not_an_outage_stays_a_500(db, rf):
     assert deadlock.status_code == 500 and "系統發生錯誤" in deadlock.content.decode()
     assert lost.status_code == 503 and lost["Retry-After"] == "30"
     assert lost["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_a_balancer_asking_by_address_over_http_gets_an_answer(client, db, settings):
+    """Host validation and the HTTPS redirect do not stand between a balancer and the
+    checks; every other page still refuses an unknown host."""
+    settings.SECURE_SSL_REDIRECT = True
+    beat("w1", queues="*")
+    answer = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
+    assert client.get("/healthz/live", HTTP_HOST="10.0.0.5:8000").content == b"ok\n"
+    assert client.get("/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+    assert client.get("/", HTTP_HOST="testserver").status_code == 301  # to HTTPS
