@@ -1,7 +1,8 @@
 """Backups (scripts/backup, scripts/restore, docs/backup.md): on PostgreSQL the restore
-drill backs up the demo, wipes it, restores it and finds the same report figures; on
-SQLite the scripts refuse, saying why. Either way a restore checks the backup against its
-manifest and asks before it wipes anything."""
+drill backs up the demo, wipes it, restores it and finds the same report figures, and a
+restore into a database ahead of the backup (upgraded since) replaces it whole; on SQLite
+the scripts refuse, saying why. Either way a restore checks the backup against its manifest
+and asks before it wipes anything."""
 
 import hashlib
 import io
@@ -20,6 +21,7 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 DRILL_DATABASE = "alliance_drill_test"
+AHEAD_DATABASE = "alliance_restore_ahead_test"
 # Never reached: the scripts refuse before they connect.
 NOWHERE = "postgres://nobody@127.0.0.1:9/nothing"
 
@@ -30,6 +32,11 @@ def on_postgresql() -> bool:
 
 def script(name, *args, tmp_path, timeout=60, **env):
     """Run scripts/<name> with this Python, a var dir of its own and `env` (None: unset)."""
+    return run([str(ROOT / "scripts" / name), *args], tmp_path=tmp_path, timeout=timeout, **env)
+
+
+def run(command, *, tmp_path, timeout=60, **env):
+    """Run `command` in the project with this Python as PY, a var dir of its own and `env`."""
     environ = {**os.environ, "PY": sys.executable, "PORTAL_VAR_DIR": str(tmp_path / "var")}
     for key, value in env.items():
         if value is None:
@@ -37,7 +44,7 @@ def script(name, *args, tmp_path, timeout=60, **env):
         else:
             environ[key] = value
     return subprocess.run(
-        [str(ROOT / "scripts" / name), *args],
+        command,
         cwd=ROOT,
         env=environ,
         capture_output=True,
@@ -46,12 +53,12 @@ def script(name, *args, tmp_path, timeout=60, **env):
     )
 
 
-def drill_url() -> str:
+def drill_url(database: str = DRILL_DATABASE) -> str:
     db = settings.DATABASES["default"]
     password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
-    return f"postgres://{quote(db['USER'], safe='')}{password}@{host}:{port}/{DRILL_DATABASE}"
+    return f"postgres://{quote(db['USER'], safe='')}{password}@{host}:{port}/{database}"
 
 
 def test_the_restore_drill_finds_the_same_report_figures_after_a_restore(tmp_path):
@@ -67,6 +74,98 @@ def test_the_restore_drill_finds_the_same_report_figures_after_a_restore(tmp_pat
     summary = re.search(r"restore drill passed: (\d+) figures compared", result.stdout)
     assert summary, result.stdout
     assert int(summary[1]) > 0
+
+
+def sql(query: str, database: str = AHEAD_DATABASE, autocommit: bool = False) -> list:
+    """Run one statement as the test role in `database`; its rows ([] when it has none)."""
+    import psycopg2
+
+    db = settings.DATABASES["default"]
+    connection = psycopg2.connect(
+        dbname=database,
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+    )
+    connection.autocommit = autocommit
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            rows = cursor.fetchall() if cursor.description else []
+        connection.commit()
+        return rows
+    finally:
+        connection.close()
+
+
+def test_a_restore_replaces_a_database_that_is_ahead_of_the_backup(tmp_path):
+    """Back up, upgrade (migrate forward, a table the backup does not have), restore: the
+    database is the backup's again, whole, and migrates. pg_restore --clean would have kept
+    the newer tables and `migrate` would then fail ("relation … already exists"). On SQLite
+    the restore refuses."""
+    if not on_postgresql():
+        result = script("restore", "--yes", str(tmp_path), tmp_path=tmp_path, DATABASE_URL=None)
+        assert result.returncode == 2
+        assert "embedded SQLite database" in result.stderr
+        return
+    env = {
+        "DATABASE_URL": drill_url(AHEAD_DATABASE),
+        "PORTAL_ENV": "development",
+        "STORAGE_BACKEND": "local",
+        "DJANGO_SETTINGS_MODULE": None,
+        "MEDIA_ROOT": None,
+        "PRIVATE_MEDIA_ROOT": None,
+    }
+
+    def check(name, *args, expect=0):
+        """scripts/<name> (or manage.py) with `env`; its result, once its status is `expect`."""
+        if name == "manage.py":
+            result = run([sys.executable, name, *args], tmp_path=tmp_path, timeout=120, **env)
+        else:
+            result = script(name, *args, tmp_path=tmp_path, timeout=120, **env)
+        output = result.stdout[-2000:] + result.stderr[-2000:]
+        assert result.returncode == expect, f"{name} {' '.join(args)}: {output}"
+        return result
+
+    def tables() -> set[str]:
+        rows = sql("select tablename from pg_tables where schemaname = 'public'")
+        return {name for (name,) in rows}
+
+    schema = "select nspowner::regrole, nspacl::text from pg_namespace where nspname = 'public'"
+    sql(f"drop database if exists {AHEAD_DATABASE} with (force)", "postgres", autocommit=True)
+    sql(f"create database {AHEAD_DATABASE}", "postgres", autocommit=True)
+    try:
+        check("manage.py", "migrate", "--no-input", "-v", "0")
+        owner_and_acl = sql(schema)
+        # The reviewer's case: the backup is of the older code (portal at 0004), then the
+        # upgrade migrates forward (portal_workerheartbeat) and something adds a table.
+        check("manage.py", "migrate", "portal", "0004", "--no-input", "-v", "0")
+        check("backup", str(tmp_path / "at-0004"))
+        check("manage.py", "migrate", "--no-input", "-v", "0")
+        sql("create table portal_extra_ahead (id int); insert into portal_extra_ahead values (1)")
+        assert {"portal_workerheartbeat", "portal_extra_ahead"} <= tables()
+
+        # Restored, but lacking 0005: exit 1 saying to migrate (docs/backup.md, step 5).
+        lacking = check("restore", "--yes", str(tmp_path / "at-0004"), expect=1)
+        assert "lacks migrations of this code" in lacking.stderr
+        assert not {"portal_workerheartbeat", "portal_extra_ahead"} & tables()
+        assert sql(schema) == owner_and_acl  # the schema public's owner and privileges
+        check("manage.py", "migrate", "--no-input", "-v", "0")
+        check("manage.py", "migrate", "--check")
+
+        # A backup of this code, a table added, a restore: done (exit 0), the table gone.
+        check("backup", str(tmp_path / "current"))
+        sql("create table portal_extra_ahead (id int)")
+        done = check("restore", "--yes", str(tmp_path / "current"))
+        assert "restore: done" in done.stdout
+        assert "portal_extra_ahead" not in tables()
+        assert "portal_workerheartbeat" in tables()
+        assert sql(schema) == owner_and_acl
+        check("manage.py", "migrate", "--check")
+        check("manage.py", "migrate", "--no-input", "-v", "0")
+    finally:
+        sql(f"drop database if exists {AHEAD_DATABASE} with (force)", "postgres", autocommit=True)
 
 
 @pytest.mark.smoke
