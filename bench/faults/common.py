@@ -72,14 +72,11 @@ def _maintenance(url: str):
 
 
 def recreate_database(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    conn = _maintenance(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
+    import dj_database_url
+
+    from bench.reports import recreate_database as recreate
+
+    recreate(dj_database_url.parse(url))
 
 
 def drop_database(url: str) -> None:
