@@ -7,21 +7,24 @@ back for a preview (dry run) or when any row is wrong: all or nothing. Every pro
 reported by sheet, row and column in the user's language.
 """
 
+import contextlib
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import widgets
-from openpyxl import Workbook, load_workbook
 from tablib import Dataset
 
-from alliance_portal import batching, roc
-from alliance_portal.workbooks import WorkbookError
+from alliance_portal import batching, roc, writers
+from alliance_portal.workbooks import GuardedWorkbook, header_of, open_workbook, quote
 
 MAX_AMOUNT = 10_000_000_000
+# An ImportBatch keeps at most this many messages per sheet (and their count); one message
+# is at most MESSAGE_CHARS long (a value in it is already cut to workbooks.QUOTE_CHARS).
+STORED_MESSAGES = 200
+MESSAGE_CHARS = 400
 
 
 # --- widgets with messages people can act on ----------------------------------------------
@@ -42,7 +45,7 @@ class RocDateWidget(widgets.Widget):
         except roc.InvalidDate:
             raise ValueError(
                 _("“%(value)s” is not a date: write it as 107.02.01 or 2018-02-01.")
-                % {"value": value}
+                % {"value": quote(value)}
             ) from None
 
     def render(self, value, obj=None, **kwargs):
@@ -64,15 +67,16 @@ class AmountWidget(widgets.Widget):
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": quote(value)}) from None
         if number != int(number):
-            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": quote(value)})
         number = int(number)
         if number < 0:
-            raise ValueError(_("“%(value)s” is negative.") % {"value": value})
+            raise ValueError(_("“%(value)s” is negative.") % {"value": quote(value)})
         if number > self.maximum:
             raise ValueError(
-                _("%(value)s is more than %(max)s.") % {"value": value, "max": f"{self.maximum:,}"}
+                _("%(value)s is more than %(max)s.")
+                % {"value": quote(value), "max": f"{self.maximum:,}"}
             )
         return number
 
@@ -122,7 +126,7 @@ class ChoiceLabelWidget(widgets.Widget):
             return text
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": text, "choices": "、".join(self.labels_zh.values())}
+            % {"value": quote(text), "choices": "、".join(self.labels_zh.values())}
         )
 
     def render(self, value, obj=None, **kwargs):
@@ -185,9 +189,13 @@ class WorkbookReport:
         }
 
     def as_dict(self) -> dict:
+        """What an ImportBatch keeps: bounded, however many rows were wrong."""
         return {
-            "sheets": [vars(s) for s in self.sheets],
-            "problems": self.problems,
+            "sheets": [
+                {**vars(s), "errors": s.errors[:STORED_MESSAGES], "error_count": len(s.errors)}
+                for s in self.sheets
+            ],
+            "problems": self.problems[:STORED_MESSAGES],
             "totals": self.totals(),
         }
 
@@ -224,21 +232,20 @@ def _describe(sheet: str, resource, result) -> list[str]:
     for number, errors in result.row_errors():
         for error in errors:
             messages.append(f"{_where(sheet, number + 1, None)}: {error.error}")
-    return messages
+    return [quote(m, MESSAGE_CHARS) for m in messages]
 
 
 # --- reading and running ---------------------------------------------------------------------
 
 
-def _dataset(worksheet, resource) -> tuple[Dataset, list[str]]:
-    rows = worksheet.iter_rows(values_only=True)
-    header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
+def _dataset(book: GuardedWorkbook, name: str, resource) -> tuple[Dataset, list[str]]:
+    rows = book.rows(name)
+    first = next(rows, None)
+    header = header_of(first[1] if first else ())
     expected = [f.column_name for f in resource.get_import_fields()]
     missing = [h for h in expected if h not in header]
-    while header and header[-1] == "":
-        header.pop()
     data = Dataset(headers=header)
-    for values in rows:
+    for _number, values in rows:
         values = list(values[: len(header)]) + [None] * (len(header) - len(values))
         if all(v in (None, "") for v in values):
             continue
@@ -246,19 +253,12 @@ def _dataset(worksheet, resource) -> tuple[Dataset, list[str]]:
     return data, missing
 
 
-def read_workbook(data: bytes):
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise WorkbookError(_("The workbook cannot be read: the file is damaged.")) from exc
-
-
 def run_workbook(
     data: bytes, *, user, scope: str, alliance=None, dry_run: bool = True
 ) -> WorkbookReport:
     """Import every known sheet of the workbook in one transaction; with dry_run (the
     preview) or any error, nothing is saved."""
-    book = read_workbook(data)
+    book = open_workbook(data)
     known = {s.name: s for s in sheets_for(scope)}
     report = WorkbookReport()
     unknown = [name for name in book.sheetnames if name not in known]
@@ -268,7 +268,7 @@ def run_workbook(
                 "The workbook has a sheet “%(sheet)s” that cannot be imported here; "
                 "the sheets are: %(names)s."
             )
-            % {"sheet": name, "names": "、".join(f"「{n}」" for n in known)}
+            % {"sheet": quote(name, 31), "names": "、".join(f"「{n}」" for n in known)}
         )
     present = [s for s in known.values() if s.name in book.sheetnames]
     if not present and not unknown:
@@ -276,11 +276,11 @@ def run_workbook(
             _("The workbook has none of the sheets %(names)s.")
             % {"names": "、".join(f"「{n}」" for n in known)}
         )
-    with transaction.atomic():
+    with transaction.atomic(), contextlib.closing(book):
         with batching.deferred():  # verdicts recomputed once per alliance-year
             for sheet in present:
                 resource = sheet.resource_class(user=user, alliance=alliance)
-                dataset, missing = _dataset(book[sheet.name], resource)
+                dataset, missing = _dataset(book, sheet.name, resource)
                 sheet_report = SheetReport(sheet.name)
                 report.sheets.append(sheet_report)
                 if missing:
@@ -316,26 +316,20 @@ def export_workbook(
     """A workbook with one sheet per registered sheet of the scope (or the sheets named in
     `only`), laid out for import; `blank` gives the headers only (the template). Written to
     `out` (a binary file) if given, else returned; `progress(done, total)` after each sheet."""
-    book = Workbook(write_only=True)
+    book = writers.new_workbook()
     sheets = [s for s in sheets_for(scope) if only is None or s.name in only]
     for done, sheet in enumerate(sheets, start=1):
         resource = sheet.resource_class(user=None, alliance=alliance)
         ws = book.create_sheet(sheet.name)
-        headers = [f.column_name for f in resource.get_export_fields()]
-        ws.append(headers)
+        writers.append_row(ws, [f.column_name for f in resource.get_export_fields()])
         if not blank:
             queryset = (querysets or {}).get(sheet.name, resource.export_queryset())
             dataset = resource.export(queryset=queryset)
             for row in dataset:
-                ws.append(list(row))
+                writers.append_row(ws, row)
         if progress is not None:
             progress(done, len(sheets))
-    if out is not None:
-        book.save(out)
-        return None
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return writers.save(book, out)
 
 
 def validation_error_for(column_attribute: str, message) -> ValidationError:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
 from alliance_portal import audit
+from alliance_portal.workbooks import quote
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
@@ -24,7 +25,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         try:
             return self.get_queryset(value, row, **kwargs).get(**{self.field: str(value).strip()})
         except (ObjectDoesNotExist, ValueError):
-            raise ValueError(self.not_found % {"value": value}) from None
+            raise ValueError(self.not_found % {"value": quote(value)}) from None
 
 
 class PortalResource(resources.ModelResource):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from alliance_portal.workbooks import open_sheet
+from alliance_portal.workbooks import open_sheet, quote
 from alliances.models import LIVE_STATUSES, Alliance, AllianceRole, RoleStatus, TeamRole
 from alliances.services import TeamError, pi_assign
 
@@ -95,7 +95,7 @@ def check_rows(raw_rows) -> Preview:
         except ValidationError:
             row.errors.append(
                 _("%(where)s: “%(value)s” is not an email address.")
-                % {"where": _where(number, COL_EMAIL), "value": row.email}
+                % {"where": _where(number, COL_EMAIL), "value": quote(row.email)}
             )
         if row.email in {e.lower() for e in disabled}:
             row.errors.append(
@@ -107,12 +107,12 @@ def check_rows(raw_rows) -> Preview:
         if len(matches) > 1:
             row.errors.append(
                 _("%(where)s: more than one alliance is named “%(value)s”; write its code.")
-                % {"where": _where(number, COL_ALLIANCE), "value": row.alliance_name}
+                % {"where": _where(number, COL_ALLIANCE), "value": quote(row.alliance_name)}
             )
         elif alliance is None:
             row.errors.append(
                 _("%(where)s: there is no alliance named “%(value)s”.")
-                % {"where": _where(number, COL_ALLIANCE), "value": row.alliance_name}
+                % {"where": _where(number, COL_ALLIANCE), "value": quote(row.alliance_name)}
             )
         else:
             row.alliance_id = alliance.pk

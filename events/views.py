@@ -371,11 +371,9 @@ def event_duties(request):
 def _duties_workbook(roc_year, exchange, training) -> bytes:
     import io
 
-    from openpyxl import Workbook
+    from alliance_portal.writers import BOLD_FONT, TITLE_FONT, new_workbook, write_only_cell
 
-    from alliance_portal.workbooks import BOLD_FONT, TITLE_FONT, write_only_cell
-
-    book = Workbook(write_only=True)
+    book = new_workbook()
     ws = book.create_sheet("未達出席義務")
     ws.append([write_only_cell(ws, f"{roc_year} 年度未達出席義務之聯盟", font=TITLE_FONT)])
     ws.append([write_only_cell(ws, h, font=BOLD_FONT) for h in DUTY_HEADERS])

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.utils import translation
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from alliance_portal.roc import format_roc_date
-from alliance_portal.workbooks import (
+from alliance_portal.writers import (
     BOLD_FONT,
     HEAD_FILL,
     TEXT,
     TITLE_FONT,
     WRAP,
+    new_workbook,
     write_only_cell,
 )
 from inspections import selectors
@@ -150,7 +150,7 @@ def awards_workbook(roc_year: int) -> bytes:
     queries whatever the number of visits)."""
     with translation.override(LANGUAGE):
         by_field = selectors.candidates(roc_year)
-        book = Workbook(write_only=True)
+        book = new_workbook()
         _write_sheet(
             book,
             SHEET_AWARDS,

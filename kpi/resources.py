@@ -15,6 +15,7 @@ from alliance_portal.imports import (
     register_sheet,
 )
 from alliance_portal.resources import PortalResource
+from alliance_portal.workbooks import quote
 from kpi import selectors, services
 from kpi.models import (
     Activity,
@@ -73,7 +74,7 @@ class FirmByUbnWidget(Widget):
         if not ubn:
             return None
         if not is_valid_ubn(ubn):
-            raise ValueError(_("%(value)s: the check digit is wrong.") % {"value": ubn})
+            raise ValueError(_("%(value)s: the check digit is wrong.") % {"value": quote(ubn)})
         firm = Firm.objects.filter(ubn=ubn).first()
         if firm is None:
             raise ValueError(
@@ -81,7 +82,7 @@ class FirmByUbnWidget(Widget):
                     "No firm with 統一編號 %(value)s is on file; add it as a member first, or "
                     "name the payer below."
                 )
-                % {"value": ubn}
+                % {"value": quote(ubn)}
             )
         return firm.merged_into or firm
 

@@ -3,10 +3,8 @@ issue and the zip of audit records), the review screen of one filing with its ac
 an audit record's PDF. The department viewer reads all of it and changes nothing; the
 alliance's people reach only their own audit records' PDFs."""
 
-import csv
 import datetime as dt
 import functools
-import io
 import tempfile
 import zipfile
 
@@ -17,10 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from accounts.permissions import is_office, office_view, require
-from alliance_portal import roc
+from alliance_portal import roc, writers
 from alliance_portal.forms import error_sentence
 from alliance_portal.import_views import xlsx_response
 from alliances.models import Field, ProgrammeYear
@@ -184,24 +181,15 @@ def _export(rows, fmt, year, period):
     ]
     name = f"review-{year}-{period}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(_export_rows(rows))
         response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+            writers.csv_bytes(headers, _export_rows(rows)), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(FilingKind(period).label)[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append(headers)
-    for values in _export_rows(rows):
-        sheet.append(values)
-    out = io.BytesIO()
-    workbook.save(out)
-    return xlsx_response(out.getvalue(), f"{name}.xlsx")
+    data = writers.sheet_bytes(
+        title=str(FilingKind(period).label), headers=headers, rows=_export_rows(rows)
+    )
+    return xlsx_response(data, f"{name}.xlsx")
 
 
 @office_view(viewers=True)

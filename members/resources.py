@@ -13,6 +13,7 @@ from alliance_portal.imports import (
     register_sheet,
 )
 from alliance_portal.resources import PortalResource
+from alliance_portal.workbooks import quote
 from alliances.models import AllianceYear
 from members import services
 from members.models import EntityType, Firm, MemberKind, Membership
@@ -47,7 +48,7 @@ class UbnWidget(TextWidget):
     def clean(self, value, row=None, **kwargs):
         ubn = _ubn(value)
         if ubn and not is_valid_ubn(ubn):
-            raise ValueError(_("%(value)s: the check digit is wrong.") % {"value": ubn})
+            raise ValueError(_("%(value)s: the check digit is wrong.") % {"value": quote(ubn)})
         return ubn
 
 
@@ -101,6 +102,7 @@ class AllianceYearWidget(Widget):
     def __init__(self, resource, **kwargs):
         super().__init__(**kwargs)
         self.resource = resource
+        self.found = {}  # (code, year) → alliance-year: one query per pair in a sheet
 
     def clean(self, value, row=None, **kwargs):
         code = _text(value)
@@ -111,16 +113,20 @@ class AllianceYearWidget(Widget):
         if scope is not None and scope.code != code:
             raise ValueError(
                 _("“%(value)s” is not your alliance's code (%(code)s).")
-                % {"value": code, "code": scope.code}
+                % {"value": quote(code), "code": scope.code}
             )
-        found = (
-            AllianceYear.objects.select_related("alliance", "programme_year")
-            .filter(
-                alliance__code=code,
-                programme_year__roc_year=int(year) if year.isascii() and year.isdecimal() else -1,
+        if (code, year) not in self.found:
+            self.found[code, year] = (
+                AllianceYear.objects.select_related("alliance", "programme_year")
+                .filter(
+                    alliance__code=code,
+                    programme_year__roc_year=int(year)
+                    if year.isascii() and year.isdecimal()
+                    else -1,
+                )
+                .first()
             )
-            .first()
-        )
+        found = self.found[code, year]
         if found is None:
             raise ValueError(
                 _("There is no alliance-year %(code)s / %(year)s; the office opens alliance-years.")
@@ -136,6 +142,12 @@ class FirmRefWidget(Widget):
     """The member firm, by 統一編號 or (for a firm without Taiwan registration) by name and
     country. A firm not yet known is created from 廠商名稱, 國別 and 廠商類型."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Firms looked up or added during one sheet: each row's firm is asked for several
+        # times (duplicate check, instance lookup, the field itself).
+        self.known = {}
+
     def clean(self, value, row=None, **kwargs):
         row = row or {}
         kind = _text(row.get(COL_KIND))
@@ -144,12 +156,25 @@ class FirmRefWidget(Widget):
         ubn = _ubn(value)
         name = _text(row.get(COL_FIRM))
         country = _text(row.get(COL_COUNTRY)).upper() or "TW"
+        key = (ubn,) if ubn else ("", name, country)
+        if ubn and not is_valid_ubn(ubn):
+            raise ValueError(_("%(value)s: the check digit is wrong.") % {"value": quote(ubn)})
+        if key in self.known:
+            return self.known[key]
+        firm = self._find(ubn, name, country, row)
+        if firm is not None:
+            self.known[key] = firm
+        return firm
+
+    def _find(self, ubn, name, country, row):
         if ubn:
-            if not is_valid_ubn(ubn):
-                raise ValueError(_("%(value)s: the check digit is wrong.") % {"value": ubn})
-            firm = Firm.objects.filter(ubn=ubn).first()
+            firm = Firm.objects.filter(ubn=ubn).select_related("merged_into").first()
         elif name:
-            firm = Firm.objects.filter(ubn="", name=name, country=country).first()
+            firm = (
+                Firm.objects.filter(ubn="", name=name, country=country)
+                .select_related("merged_into")
+                .first()
+            )
         else:
             raise ValueError(
                 _(
@@ -162,7 +187,7 @@ class FirmRefWidget(Widget):
         if not name:
             raise ValueError(
                 _("%(value)s is not a known firm: give its name (廠商名稱) to add it.")
-                % {"value": ubn}
+                % {"value": quote(ubn)}
             )
         entity = ChoiceLabelWidget(EntityType.choices, ENTITY_TYPES_ZH).clean(
             row.get(COL_ENTITY)
@@ -174,7 +199,11 @@ class FirmRefWidget(Widget):
         )
         firm = Firm(name=name, country=country, ubn=ubn, entity_type=entity)
         try:
-            firm.full_clean()
+            # Firm.clean() checks the entity type against the 統一編號 (the check
+            # constraint); the two unique constraints hold, as the lookup above just found
+            # no firm with this 統一編號 or name and country (the database still enforces
+            # all three). Not asking the database again saves five queries per new firm.
+            firm.full_clean(validate_constraints=False)
         except ValidationError as error:
             raise ValueError("; ".join(error.messages)) from None
         firm.save()
@@ -226,6 +255,7 @@ class MembershipResource(PortalResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.fields["alliance_year"].widget = AllianceYearWidget(self)
+        self.fields["firm"].widget = FirmRefWidget()
 
     def export_queryset(self):
         qs = Membership.objects.select_related(

@@ -18,17 +18,18 @@ from pathlib import Path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from alliance_portal.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
 from alliance_portal.roc import format_roc_datetime
-from alliance_portal.workbooks import (
+from alliance_portal.writers import (
     BOLD_FONT,
     HEAD_FILL,
     TEXT,
     TITLE_FONT,
     WRAP,
+    append_row,
+    new_workbook,
     write_only_cell,
 )
 from kpi import catalog
@@ -353,7 +354,7 @@ def alliance_year_row(fig) -> list:
 
 class XlsxBook:
     def __init__(self):
-        self.book = Workbook(write_only=True)
+        self.book = new_workbook()
 
     def add(self, table: Table):
         """Create the table's sheet (sheets appear in the order they are added) and write
@@ -406,7 +407,7 @@ class XlsxBook:
         if table.notes:
             ws.append([])
         for note in table.notes:
-            ws.append([note])
+            append_row(ws, [note])
 
     def save(self, out) -> None:
         self.book.save(out)
