@@ -15,6 +15,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """allauth's messages (password reset, email confirmation) go through the portal's
         mail service like every other message: logged, queued, sent once by the worker."""
+        from django.contrib.sites.models import Site
+
+        # What allauth's own send_mail adds: the site names the portal in the greeting.
+        context = {"email": email, "current_site": Site.objects.get_current(), **context}
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (

@@ -15,9 +15,11 @@ Every default below can be overridden by the variable of the same name.
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -79,14 +81,21 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", not PRODUCTION)
 # Programme-office staff must set up two-factor authentication before office pages.
 OFFICE_MFA_REQUIRED = env_bool("OFFICE_MFA_REQUIRED", PORTAL_ENV != "development")
 
+# Django's admin (alliance_portal/admin_site.py): mounted at /admin/ only when enabled, and
+# then behind the portal's login, its failed-login limits and two-factor authentication.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", not PRODUCTION)
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alliance_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # One site row (SITE_ID) names the portal in emails and keys allauth's failed-login
+    # counter on the account whatever Host a request came with (docs/security.md).
+    "django.contrib.sites",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -108,6 +117,7 @@ MIDDLEWARE = [
     # asks each server by its address over plain HTTP (alliance_portal/health.py).
     "alliance_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "alliance_portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.OfficeMfaMiddleware",
+    # Pages and downloads of a signed-in user are never kept by a browser or proxy cache.
+    "alliance_portal.middleware.PrivateCacheMiddleware",
 ]
 
 ROOT_URLCONF = "alliance_portal.urls"
@@ -131,6 +143,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alliance_portal.context_processors.portal",
@@ -207,6 +220,11 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/300s/key"}
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
 # Absolute links in emails (invitations, notifications).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site row (django.contrib.sites) is set from these on every migrate: its name greets in
+# allauth's emails, its domain is that of PORTAL_BASE_URL.
+SITE_ID = 1
+PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "產學小聯盟管考平台")
+PORTAL_SITE_DOMAIN = urlsplit(PORTAL_BASE_URL).netloc or "127.0.0.1:8000"
 
 # Internationalisation: Traditional Chinese first, English available.
 LANGUAGE_CODE = "zh-hant"
@@ -344,6 +362,20 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (Django's own, docs/security.md): scripts and
+# styles from the portal itself only (an inline script needs the request's nonce; no inline
+# handler, no style attribute), images also as data: URIs (the TOTP QR code), no framing.
+# CSP_IMG_SOURCES adds image origins (an S3 bucket's, if images are ever served from it).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *env_list("CSP_IMG_SOURCES", [])],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Logs: one line per request on alliance_portal.requests (alliance_portal/observability.py),
 # every record with the id of its request (rid=, "-" outside a request). LOG_FORMAT=json

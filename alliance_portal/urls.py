@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -384,5 +385,8 @@ urlpatterns = [
     path("office/background-work/", views.office_failed_work, name="office_failed_work"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
 ]
+
+if settings.ADMIN_ENABLED:
+    # Behind the portal's login and two-factor authentication (alliance_portal/admin_site.py).
+    urlpatterns.append(path("admin/", admin.site.urls))

@@ -80,16 +80,9 @@ class AssistantSignupForm(forms.Form):
             self.fields["alliance"].queryset = alliances_with_pi()
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _(
-                    "An account with this email address exists already. Log in, or use "
-                    "“Forgot your password?” on the login page."
-                ),
-                code="taken",
-            )
-        return email
+        # Whether the address has an account already is not said here (no enumeration):
+        # the view answers alike and emails the owner (alliances.services).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()

@@ -133,6 +133,31 @@ def assistant_register(
 
 
 @transaction.atomic
+def registration_attempted(*, user: User, alliance: Alliance) -> None:
+    """Someone registered as an assistant with the email of an existing account. The form
+    answers exactly as for a new address (no account enumeration, docs/security.md); the
+    owner is told by email, in their language, and the attempt is in the audit trail."""
+    audit.record(
+        actor=None,
+        action="account.registration_attempted",
+        target=user,
+        alliance=alliance,
+        before={},
+        after={"alliance": alliance.code or alliance.name_zh},
+    )
+    send_templated_email(
+        to=[user.email],
+        template="registration_attempted",
+        context={
+            "alliance": alliance,
+            "login_url": _link(reverse("account_login")),
+            "reset_url": _link(reverse("account_reset_password")),
+        },
+        language=user.preferred_language,
+    )
+
+
+@transaction.atomic
 def assistant_approve(*, role: AllianceRole, by: User, capabilities) -> AllianceRole:
     role = _pending_request(
         role, by, _("Only the PI or a co-PI of this alliance can approve assistants.")

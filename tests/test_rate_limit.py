@@ -8,6 +8,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +18,7 @@ import json, os, sys
 import django
 django.setup()
 from django.test import Client
-client = Client(REMOTE_ADDR=sys.argv[2])
+client = Client(REMOTE_ADDR=sys.argv[2], HTTP_HOST=sys.argv[4])
 out = []
 for _ in range(int(sys.argv[3])):
     r = client.post("/accounts/login/", {"login": sys.argv[1], "password": "wrong-password"})
@@ -40,11 +41,11 @@ def database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{s['NAME']}"
 
 
-def attempts(email: str, ip: str, count: int) -> list:
+def attempts(email: str, ip: str, count: int, host: str = "testserver") -> list:
     env = {**os.environ, "PORTAL_ENV": "test", "DATABASE_URL": database_url()}
     env["DJANGO_SETTINGS_MODULE"] = "alliance_portal.settings_test"
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, email, ip, str(count)],
+        [sys.executable, "-c", SCRIPT, email, ip, str(count), host],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -64,3 +65,39 @@ def test_two_processes_share_one_failed_login_limit(transactional_db, make_user)
     assert first == ["wrong", "wrong", "wrong"]
     # Five failures for one address in five minutes, counted across both processes.
     assert second == ["wrong", "wrong", "limited"]
+
+
+def test_a_second_process_with_another_host_is_refused_too(transactional_db, make_user):
+    """The counter is the account's, whatever Host the request names (another port,
+    localhost instead of 127.0.0.1) and whichever process answers."""
+    email = f"target-{uuid.uuid4().hex[:8]}@example.org"
+    make_user(email)
+    assert attempts(email, "10.0.0.1", 5, "127.0.0.1:8001") == ["wrong"] * 5
+    assert attempts(email, "10.0.0.2", 1, "localhost") == ["limited"]
+    assert attempts(email, "10.0.0.3", 1, "127.0.0.1:8002") == ["limited"]
+
+
+@pytest.mark.parametrize("other_host", ["localhost", "127.0.0.1:8001", "[::1]:9000", "testserver"])
+def test_an_account_locked_through_one_host_is_locked_through_every_host(
+    client, make_user, other_host
+):
+    from django.contrib.sites.models import Site
+
+    make_user("locked@example.org")
+    for _ in range(5):
+        client.post(
+            "/accounts/login/",
+            {"login": "LOCKED@example.org ", "password": "wrong-password"},
+            HTTP_HOST="127.0.0.1:8000",
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"login": "locked@example.org", "password": "correct-horse-battery"},
+        HTTP_HOST=other_host,
+        REMOTE_ADDR="10.9.9.9",
+    )
+    assert "失敗次數過多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The site row names the portal (allauth greets with it in its emails).
+    site = Site.objects.get_current()
+    assert (site.name, site.domain) == ("產學小聯盟管考平台", "127.0.0.1:8000")

@@ -1,11 +1,18 @@
 """Assistant self-registration: a pending role the PI decides on; bad input changes nothing."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from alliance_portal.models import AuditEvent, OutboundEmail
 from alliances.models import AllianceRole, RoleStatus
+
+
+def page_text(response) -> str:
+    """The page without its per-session CSRF token."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
 
 
 def state():
@@ -39,6 +46,11 @@ def test_registration_creates_a_pending_role_and_tells_the_pi_and_co_pis(client,
     assert not EmailAddress.objects.get(user=user).verified
     recipients = sorted(e.to[0] for e in OutboundEmail.objects.all())
     assert recipients == ["copi@example.org", "newbie@example.org", "pi@example.org"]
+    # The confirmation greets from the portal's name (the site row), not a blank one.
+    confirm = OutboundEmail.objects.get(to=["newbie@example.org"]).body_text
+    assert (
+        confirm.startswith("產學小聯盟管考平台來信") and "感謝您使用產學小聯盟管考平台。" in confirm
+    )
     to_pi = OutboundEmail.objects.get(to=["pi@example.org"])
     assert "新助理" in to_pi.subject and f"/alliances/{people.alliance.pk}/team/" in to_pi.body_text
     event = AuditEvent.objects.get(action="role.requested")
@@ -60,8 +72,6 @@ def test_an_unverified_assistant_cannot_log_in_and_sees_nothing(client, people):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"email": "pi@example.org"}, "email", "已有帳號"),
-        ({"email": "PI@Example.org"}, "email", "已有帳號"),
         ({"alliance": "999999"}, "alliance", "請從清單中選擇聯盟"),
         ({"alliance": "abc"}, "alliance", "請從清單中選擇聯盟"),
         ({"password1": "12345678", "password2": "12345678"}, "password1", "密碼"),
@@ -81,6 +91,26 @@ def test_bad_registrations_say_what_to_fix_and_change_nothing(
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html and 'aria-invalid="true"' in html
     assert state() == before
+
+
+@pytest.mark.parametrize("known", ["pi@example.org", "PI@Example.org"])
+def test_a_known_email_gets_the_same_answer_and_its_owner_an_email(client, people, known):
+    """No account enumeration: the page cannot tell a known address from a new one."""
+    fresh = client.post("/register/", form(people, email="brand-new@example.org"))
+    fresh_page = page_text(client.get(fresh["Location"]))
+    client.cookies.clear()
+    users = User.objects.count()
+    response = client.post("/register/", form(people, email=known))
+    assert (response.status_code, response["Location"]) == (fresh.status_code, fresh["Location"])
+    assert page_text(client.get(response["Location"])) == fresh_page
+    # Nothing about the account changed; its owner is told, and the attempt is audited.
+    assert User.objects.count() == users
+    assert not AllianceRole.objects.filter(user=people.pi, role="assistant").exists()
+    notice = OutboundEmail.objects.get(to=["pi@example.org"], template="registration_attempted")
+    assert people.alliance.name_zh in notice.body_text
+    assert "/accounts/password/reset/" in notice.body_text and "嘗試" in notice.subject
+    event = AuditEvent.objects.get(action="account.registration_attempted")
+    assert event.actor is None and event.alliance == people.alliance
 
 
 def test_alliances_are_found_by_name_institution_or_pi(client, people):
