@@ -220,9 +220,12 @@ NOT_TO_LOGIN = {
 
 
 def admin_expectation(key: str) -> str:
-    """The Django admin is for technical staff (is_staff) only; no canonical user is: its
-    login page answers, everything else sends them to it."""
-    return " ".join(["200" if key == "admin:login" else "302"] * len(USERS))
+    """The Django admin is for technical staff (is_staff) with two-factor authentication
+    only; no canonical user is. Every admin page sends them to its login, which sends the
+    anonymous to the portal's login and answers 404 to everyone else."""
+    anonymous = "302"
+    others = "404" if key == "admin:login" else "302"
+    return " ".join([anonymous] + [others] * (len(USERS) - 1))
 
 
 def expected_for(key: str) -> str | None:
@@ -291,6 +294,15 @@ def test_permission_matrix(client, people, user_name):
         url = build(key, pattern, route, samples)
         expected = int(expected_for(key).split()[column])
         response = client.get(url)
+        # Every answer carries the Content-Security-Policy; none to a signed-in user may
+        # be cached (pages and downloads alike). Health checks are plain text for the load
+        # balancer, answered before the session (alliance_portal/health.py), never cached.
+        if key.startswith("healthz"):
+            pass
+        elif "frame-ancestors 'none'" not in response.get("Content-Security-Policy", ""):
+            wrong.append(f"{key} {url}: no Content-Security-Policy")
+        elif user is not None and response.get("Cache-Control") != "private, no-store":
+            wrong.append(f"{key} {url}: Cache-Control {response.get('Cache-Control')!r}")
         if response.status_code != expected:
             wrong.append(f"{key} {url}: expected {expected}, got {response.status_code}")
         elif expected == 302 and user is None and not key.startswith(("admin", "set_language")):
