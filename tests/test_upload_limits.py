@@ -1,0 +1,166 @@
+"""Bounded imports (docs/security.md, "uploads"): a zip bomb, too many rows, an endless cell
+and a flood of errors each get a clear zh-Hant answer that names the limit; nothing is
+saved, and what is echoed or stored stays small. (bench/imports.py times the bomb and a
+preview at the row cap, with the server's peak memory.)"""
+
+import io
+import zipfile
+
+import pytest
+
+from alliance_portal.models import ImportBatch
+from members.models import Firm, Membership
+from members.ubn import complete_ubn
+from tests import test_workbook_import
+from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
+
+ay = test_workbook_import.ay  # the fixture: MECH001's 106, no members yet
+
+
+def upload(data: bytes, name="members.xlsx"):
+    file = io.BytesIO(data)
+    file.name = name
+    return file
+
+
+def bomb(inflated_mb: int = 200) -> bytes:
+    """A members workbook whose shared strings inflate to one string of `inflated_mb` MB:
+    about 200 kB on disk, as the outside probe sent."""
+    base = workbook_bytes({"成員": [MEMBER_HEADERS, member_row("MECH001", 106, "", "x")]})
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for item in source.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                target.writestr(item, source.read(item.filename))
+        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/')
+            part.write(b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(inflated_mb):
+                part.write(chunk)
+            part.write(b"</t></si></sst>")
+    return out.getvalue()
+
+
+def saved():
+    return Membership.objects.count(), Firm.objects.count(), ImportBatch.objects.count()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(client, people, ay):
+    data = bomb()
+    assert len(data) < 400 * 1024
+    client.force_login(people.pi)
+    before = saved()
+    response = client.post(
+        f"/alliances/{people.alliance.pk}/members/import/", {"workbook": upload(data)}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "解壓縮後為 200 MB" in page and "上限為 16 MB" in page
+    assert len(response.content) < 100_000  # no echo of the inflated value
+    assert saved() == before
+
+
+def test_the_office_imports_refuse_it_too(client, people, ay):
+    client.force_login(people.office)
+    for url in ("/office/import/", "/office/pis/import/"):
+        response = client.post(url, {"workbook": upload(bomb(40))})
+        assert "解壓縮後為 40 MB" in response.content.decode(), url
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_sheet_over_the_row_cap_is_refused_naming_the_row(client, people, ay, settings):
+    settings.IMPORT_LIMITS = {"rows": 20}
+    rows = [
+        member_row("MECH001", 106, complete_ubn(f"{5300000 + i:07d}"), f"公司{i}")
+        for i in range(21)
+    ]
+    client.force_login(people.pi)
+    before = saved()
+    response = client.post(
+        f"/alliances/{people.alliance.pk}/members/import/",
+        {"workbook": upload(workbook_bytes({"成員": [MEMBER_HEADERS, *rows]}))},
+    )
+    assert "「成員」工作表第 22 列超過 20 列上限" in response.content.decode()
+    assert saved() == before
+
+
+def test_the_default_row_cap_is_a_thousand_rows():
+    from alliance_portal.workbooks import limits
+
+    assert limits().rows == 1000
+
+
+def test_empty_rows_past_the_cap_cost_nothing_and_are_not_refused(people, ay, settings):
+    from openpyxl import Workbook
+
+    from alliance_portal.imports import run_workbook
+
+    settings.IMPORT_LIMITS = {"rows": 5}
+    book = Workbook()
+    ws = book.active
+    ws.title = "成員"
+    ws.append(MEMBER_HEADERS)
+    ws.append(member_row("MECH001", 106, complete_ubn("5300001"), "公司"))
+    ws["A1048576"] = ""  # the sheet's last row, empty: read past quickly
+    out = io.BytesIO()
+    book.save(out)
+    report = run_workbook(out.getvalue(), user=people.pi, scope="office", dry_run=True)
+    assert report.ok and report.totals()["new"] == 1
+
+
+def test_an_endless_cell_is_refused_and_quoted_briefly(client, people, ay, settings):
+    settings.IMPORT_LIMITS = {"cell_chars": 500}
+    row = member_row("MECH001", 106, complete_ubn("5300001"), "公司", 備註="長" * 5000)
+    client.force_login(people.pi)
+    response = client.post(
+        f"/alliances/{people.alliance.pk}/members/import/",
+        {"workbook": upload(workbook_bytes({"成員": [MEMBER_HEADERS, row]}))},
+    )
+    page = response.content.decode()
+    assert "第 2 列第 14 欄的儲存格有 5,000 個字元，超過 500 字元上限" in page
+    assert "長" * 100 + "…" in page and "長" * 101 not in page
+    assert saved()[2] == 0
+
+
+def test_a_flood_of_errors_is_stored_bounded_and_each_value_quoted_briefly(people, ay, client):
+    rows = [
+        member_row("MECH001", 106, complete_ubn(f"{5300000 + i:07d}"), f"公司{i}", 年費="x" * 300)
+        for i in range(250)
+    ]
+    client.force_login(people.pi)
+    client.post(
+        f"/alliances/{people.alliance.pk}/members/import/",
+        {"workbook": upload(workbook_bytes({"成員": [MEMBER_HEADERS, *rows]}))},
+    )
+    batch = ImportBatch.objects.get()
+    sheet = batch.summary["sheets"][0]
+    assert sheet["error_count"] == 250 and len(sheet["errors"]) == 200
+    assert batch.summary["totals"]["errors"] == 250
+    assert all("x" * 101 not in message for message in sheet["errors"])
+    assert "x" * 100 + "…" in sheet["errors"][0]
+    assert Membership.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ({"parts": 3}, "上限為 3 個"),
+        ({"ratio": 2}, "檔案大小的 2 倍"),
+        ({"upload_bytes": 3 * 1024 * 1024 // 1000}, "上限為 0 MB"),
+    ],
+)
+def test_every_limit_is_a_setting_named_in_the_message(
+    client, people, ay, settings, limit, message
+):
+    settings.IMPORT_LIMITS = limit
+    data = workbook_bytes({"成員": [MEMBER_HEADERS, member_row("MECH001", 106, "", "x")]})
+    client.force_login(people.pi)
+    response = client.post(
+        f"/alliances/{people.alliance.pk}/members/import/", {"workbook": upload(data)}
+    )
+    assert message in response.content.decode()
+    assert saved()[2] == 0
