@@ -4,7 +4,6 @@ saved, and what is echoed or stored stays small. (bench/imports.py times the bom
 preview at the row cap, with the server's peak memory.)"""
 
 import io
-import zipfile
 
 import pytest
 
@@ -12,7 +11,7 @@ from alliance_portal.models import ImportBatch
 from members.models import Firm, Membership
 from members.ubn import complete_ubn
 from tests import test_workbook_import
-from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
+from tests.workbook_helpers import MEMBER_HEADERS, bomb, member_row, workbook_bytes
 
 ay = test_workbook_import.ay  # the fixture: MECH001's 106, no members yet
 
@@ -21,28 +20,6 @@ def upload(data: bytes, name="members.xlsx"):
     file = io.BytesIO(data)
     file.name = name
     return file
-
-
-def bomb(inflated_mb: int = 200) -> bytes:
-    """A members workbook whose shared strings inflate to one string of `inflated_mb` MB:
-    about 200 kB on disk, as the outside probe sent."""
-    base = workbook_bytes({"成員": [MEMBER_HEADERS, member_row("MECH001", 106, "", "x")]})
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
-    ):
-        for item in source.infolist():
-            if item.filename != "xl/sharedStrings.xml":
-                target.writestr(item, source.read(item.filename))
-        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
-            part.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/')
-            part.write(b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')
-            chunk = b"A" * (1024 * 1024)
-            for _ in range(inflated_mb):
-                part.write(chunk)
-            part.write(b"</t></si></sst>")
-    return out.getvalue()
 
 
 def saved():

@@ -1,4 +1,5 @@
 import io
+import zipfile
 
 from openpyxl import Workbook
 
@@ -52,3 +53,25 @@ def member_row(code, year, ubn, name, *, kind="廠商會員", fee=50000, joined=
     }
     row.update(extra)
     return [row[h] for h in MEMBER_HEADERS]
+
+
+def bomb(inflated_mb: int = 200) -> bytes:
+    """A members workbook whose shared strings inflate to one string of `inflated_mb` MB:
+    about 200 kB on disk, as the outside probe sent."""
+    base = workbook_bytes({"成員": [MEMBER_HEADERS, member_row("MECH001", 106, "", "x")]})
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for item in source.infolist():
+            if item.filename != "xl/sharedStrings.xml":
+                target.writestr(item, source.read(item.filename))
+        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/')
+            part.write(b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(inflated_mb):
+                part.write(chunk)
+            part.write(b"</t></si></sst>")
+    return out.getvalue()
