@@ -212,7 +212,7 @@ def _suffix(unit: str) -> tuple[str, str]:
 def _svg(id: str, title: str, description: str, height: float, body: list[str]) -> SafeString:
     return mark_safe(  # noqa: S308 - every label and value in it went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" '
-        f'width="100%" class="chart-svg" '
+        f'width="100%" '
         f'role="img" aria-labelledby="{_e(id)}-title {_e(id)}-desc" '
         f'font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}">'
         f'<title id="{_e(id)}-title">{_e(title)}</title>'
