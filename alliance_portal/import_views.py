@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliance_portal import audit
+from alliance_portal import audit, import_jobs
 from alliance_portal.imports import export_workbook, run_workbook, sheets_for
 from alliance_portal.models import ImportBatch
 from alliance_portal.views import int_param
@@ -135,3 +135,67 @@ def template_download(*, scope: str):
     if not sheets_for(scope):
         raise Http404
     return xlsx_response(export_workbook(scope=scope, blank=True), f"portal-{scope}-template.xlsx")
+
+
+# --- the office's registry: checked and saved in the background (import_jobs.py) -----------
+
+
+def background_import_page(request, *, scope: str, batch_url, template_url: str, back_url: str):
+    """GET: the upload form. POST: the workbook read once within the limits, then its
+    check queued; the answer is the batch's page, which follows it."""
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["workbook"]
+            try:
+                batch = import_jobs.queue_check(
+                    user=request.user, scope=scope, data=read_upload(upload), filename=upload.name
+                )
+            except WorkbookError as error:
+                form.add_error("workbook", str(error))
+            else:
+                return redirect(batch_url(batch))
+    return render(
+        request,
+        "imports/import.html",
+        {
+            "form": form,
+            "sheets": [
+                (s.name, [f.column_name for f in s.resource_class().get_export_fields()])
+                for s in sheets_for(scope)
+            ],
+            "back_url": back_url,
+            "template_url": template_url,
+            "background": True,
+        },
+    )
+
+
+def batch_page(request, batch_id: int, *, scope: str, back_url: str, upload_url: str):
+    """One background import of the user's: its progress, its preview with save / discard,
+    its result. Anyone else's batch is 404."""
+    batch = get_object_or_404(ImportBatch, pk=batch_id, user=request.user, scope=scope)
+    if request.method == "POST":
+        if "discard" in request.POST:
+            if import_jobs.discard(batch, by=request.user):
+                messages.info(request, _("The import was discarded; nothing was saved."))
+        elif import_jobs.queue_apply(batch, by=request.user):
+            messages.info(request, _("Saving the workbook; this page follows it."))
+        return redirect(request.path)
+    return render(
+        request,
+        "imports/batch.html",
+        {
+            "batch": batch,
+            "summary": batch.summary or {},
+            "errors": [
+                *batch.summary.get("problems", []),
+                *(e for s in batch.summary.get("sheets", []) for e in s.get("errors", [])),
+            ][:200]
+            if batch.summary
+            else [],
+            "back_url": back_url,
+            "upload_url": upload_url,
+        },
+    )

@@ -9,6 +9,7 @@ reported by sheet, row and column in the user's language.
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -18,7 +19,7 @@ from import_export import widgets
 from tablib import Dataset
 
 from alliance_portal import batching, roc, writers
-from alliance_portal.workbooks import GuardedWorkbook, header_of, open_workbook, quote
+from alliance_portal.workbooks import GuardedWorkbook, header_of, limits, open_workbook, quote
 
 MAX_AMOUNT = 10_000_000_000
 # An ImportBatch keeps at most this many messages per sheet (and their count); one message
@@ -253,12 +254,42 @@ def _dataset(book: GuardedWorkbook, name: str, resource) -> tuple[Dataset, list[
     return data, missing
 
 
+def row_cap(scope: str) -> int:
+    """Rows per sheet: an alliance's own import answers at once (`rows`); the office's
+    registry is checked and saved in the background (`office_rows`)."""
+    limit = limits()
+    return limit.office_rows if scope == "office" else limit.rows
+
+
+def count_rows(data: bytes, *, scope: str) -> int:
+    """The rows below the headers of the sheets this scope imports: the whole workbook read
+    once within the limits (a WorkbookError says what is wrong), nothing imported."""
+    book = open_workbook(data, rows=row_cap(scope))
+    known = {s.name for s in sheets_for(scope)}
+    total = 0
+    with contextlib.closing(book):
+        for name in book.sheetnames:
+            if name in known:
+                rows = book.rows(name)
+                next(rows, None)
+                total += sum(1 for _n, values in rows if any(v not in (None, "") for v in values))
+    return total
+
+
 def run_workbook(
-    data: bytes, *, user, scope: str, alliance=None, dry_run: bool = True
+    data: bytes,
+    *,
+    user,
+    scope: str,
+    alliance=None,
+    dry_run: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> WorkbookReport:
     """Import every known sheet of the workbook in one transaction; with dry_run (the
-    preview) or any error, nothing is saved."""
-    book = open_workbook(data)
+    preview) or any error, nothing is saved. `progress(rows done)` is called as rows are
+    read (every PROGRESS_EVERY rows and at the end of each sheet)."""
+    book = open_workbook(data, rows=row_cap(scope))
+    done = 0
     known = {s.name: s for s in sheets_for(scope)}
     report = WorkbookReport()
     unknown = [name for name in book.sheetnames if name not in known]
@@ -280,6 +311,8 @@ def run_workbook(
         with batching.deferred():  # verdicts recomputed once per alliance-year
             for sheet in present:
                 resource = sheet.resource_class(user=user, alliance=alliance)
+                if progress is not None:
+                    resource.on_row = _counter(progress, start=done)
                 dataset, missing = _dataset(book, sheet.name, resource)
                 sheet_report = SheetReport(sheet.name)
                 report.sheets.append(sheet_report)
@@ -298,9 +331,26 @@ def run_workbook(
                 sheet_report.changed = result.totals["update"]
                 sheet_report.unchanged = result.totals["skip"]
                 sheet_report.errors.extend(_describe(sheet.name, resource, result))
+                done += len(dataset)
+                if progress is not None:
+                    progress(done)
         if dry_run or not report.ok:
             transaction.set_rollback(True)
     return report
+
+
+PROGRESS_EVERY = 100
+
+
+def _counter(progress: Callable[[int], None], *, start: int) -> Callable[[], None]:
+    rows = [start]
+
+    def row_done() -> None:
+        rows[0] += 1
+        if rows[0] % PROGRESS_EVERY == 0:
+            progress(rows[0])
+
+    return row_done
 
 
 def export_workbook(

@@ -116,9 +116,12 @@ class ImportBatch(models.Model):
     what it did. The file is kept privately and removed once applied or discarded."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
         PREVIEWED = "previewed", _("Previewed")
+        APPLYING = "applying", _("Being saved")
         APPLIED = "applied", _("Applied")
         DISCARDED = "discarded", _("Discarded")
+        FAILED = "failed", _("Could not be read")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(_("scope"), max_length=20)
@@ -129,6 +132,11 @@ class ImportBatch(models.Model):
     content = models.BinaryField(_("workbook"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(default=dict, blank=True)
+    # The office's registry import is checked and saved by a background task
+    # (alliance_portal/import_jobs.py): rows done of the workbook's rows, and why it failed.
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
@@ -139,6 +147,14 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
 
 
 class WorkerHeartbeat(models.Model):

@@ -37,6 +37,7 @@ class PortalResource(resources.ModelResource):
         self.user = user
         self.alliance = alliance
         self._seen = {}
+        self.on_row = None  # called after each row (imports.run_workbook's progress)
 
     class Meta:
         skip_unchanged = True
@@ -78,6 +79,11 @@ class PortalResource(resources.ModelResource):
             before=before,
             after=self._state(instance),
         )
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if self.on_row is not None:
+            self.on_row()
 
     def natural_key(self, row) -> tuple:
         return tuple(self.fields[name].clean(row) for name in self.get_import_id_fields())

@@ -368,6 +368,11 @@ urlpatterns = [
     ),
     path("office/import/", member_office.office_import, name="office_import"),
     path(
+        "office/import/<int:batch_id>/",
+        member_office.office_import_batch,
+        name="office_import_batch",
+    ),
+    path(
         "office/import/template.xlsx",
         member_office.office_import_template,
         name="office_import_template",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view
-from alliance_portal.import_views import import_page, template_download
+from alliance_portal.import_views import background_import_page, batch_page, template_download
 from alliance_portal.views import paginate
 from members import services
 from members.forms import FirmFactsForm, FirmMergeForm
@@ -65,11 +65,25 @@ def office_firm_merge(request, fid):
 @office_view
 @require_http_methods(["GET", "POST"])
 def office_import(request):
-    return import_page(
+    """The registry workbook: checked and saved in the background (import_jobs.py)."""
+    return background_import_page(
         request,
         scope="office",
+        batch_url=lambda batch: reverse("office_import_batch", args=[batch.pk]),
         back_url=reverse("office_alliances"),
         template_url=reverse("office_import_template"),
+    )
+
+
+@office_view
+@require_http_methods(["GET", "POST"])
+def office_import_batch(request, batch_id):
+    return batch_page(
+        request,
+        batch_id,
+        scope="office",
+        back_url=reverse("office_alliances"),
+        upload_url=reverse("office_import"),
     )
 
 

@@ -7,6 +7,7 @@ you": people never learn of alliances they may not see.
 
 import pytest
 
+from alliance_portal.models import ImportBatch
 from kpi.models import BulkIssue
 from tests.event_helpers import sample_announcement, sample_event
 from tests.filing_helpers import submitted_first_filing
@@ -181,6 +182,7 @@ MATRIX = {
     "office_firm_edit":      "302 404 404 404 404 404 404 404 200 404 404 404",
     "office_firm_merge":     "302 404 404 404 404 404 404 404 405 404 404 404",
     "office_import":         "302 404 404 404 404 404 404 404 200 404 404 404",
+    "office_import_batch":   "302 404 404 404 404 404 404 404 200 404 404 404",
     "office_import_template": "302 404 404 404 404 404 404 404 200 404 404 404",
     "office_export":         "302 404 404 404 404 404 404 404 200 200 404 404",
     # django-allauth: account pages are the person's own; nothing in them is an alliance's.
@@ -274,6 +276,9 @@ def test_permission_matrix(client, people, user_name):
         roc_year=106, period="first", correction_due=record.issued_at.date(), filing_ids=[]
     ).pk
     samples["xid"] = finished_export(people.office, b"PK fake workbook").pk
+    samples["batch_id"] = ImportBatch.objects.create(
+        user=people.office, scope="office", filename="registry.xlsx", content=b"PK", total=1
+    ).pk
     visit = shared_visit(people)
     samples["vid"] = visit.pk
     samples["attendee_id"] = visit.attendees.first().pk

@@ -306,7 +306,10 @@ def test_bad_query_values_never_crash(client, people):
     client.force_login(people.office)
     assert client.get("/office/alliances/?field=²").status_code == 200
     assert client.get("/office/audit/?alliance=²").status_code == 200
-    assert client.post("/office/import/", {"batch": "²"}).status_code == 404
+    assert client.post("/office/import/", {"batch": "²"}).status_code == 200  # asks for a file
+    assert client.post("/office/import/99999999/", {"apply": "1"}).status_code == 404
+    members_import = f"/alliances/{people.alliance.pk}/members/import/"
+    assert client.post(members_import, {"batch": "²"}).status_code == 404
 
 
 def test_an_alliance_year_opened_twice_is_a_message_not_a_crash(client, people):

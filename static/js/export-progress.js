@@ -1,10 +1,10 @@
-// Follows a background export without reloading the page (a reload would send a screen
+// Follows background work (an export, a registry import) without reloading the page (a reload would send a screen
 // reader back to the top): every two seconds it fetches the page again and, if the status
 // region changed, swaps it in; it stops once the region says the work is over. Without
 // JavaScript the page refreshes itself instead (<noscript> in the template).
 (function () {
   "use strict";
-  var region = document.getElementById("export-status");
+  var region = document.querySelector("[data-follow]") || document.getElementById("export-status");
   if (!region || region.getAttribute("data-working") !== "true") {
     return;
   }
@@ -16,7 +16,7 @@
       .then(function (html) {
         var fresh = new DOMParser()
           .parseFromString(html, "text/html")
-          .getElementById("export-status");
+          .getElementById(region.id);
         if (!fresh) {
           return;
         }
