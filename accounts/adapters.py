@@ -1,7 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 
-from alliance_portal.mail import queue_email
+from core.mail import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -27,7 +27,7 @@ def user_create(
 @transaction.atomic
 def invitation_accept(*, user: User, password: str) -> User:
     """The invited person sets their password; their address is thereby verified."""
-    from alliance_portal import audit
+    from core import audit
 
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)

@@ -74,8 +74,8 @@ def _check_migrations() -> dict:
 def _check_worker() -> dict:
     from django.conf import settings
 
-    from alliance_portal.models import WorkerHeartbeat
-    from alliance_portal.workers import live_workers
+    from core.models import WorkerHeartbeat
+    from core.workers import live_workers
 
     live = live_workers().count()
     last = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()

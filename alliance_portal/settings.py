@@ -100,7 +100,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
-    "alliance_portal",
+    "core",
     "accounts",
     "alliances",
     "members",
@@ -108,18 +108,20 @@ INSTALLED_APPS = [
     "inspections",
     "events",
     "reports",
+    "workbook_import",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First, so that its one line per request times everything below it.
-    "alliance_portal.observability.RequestLogMiddleware",
+    "core.observability.RequestLogMiddleware",
     # Health checks answer before the host check and the HTTPS redirect: a load balancer
     # asks each server by its address over plain HTTP (alliance_portal/health.py).
     "alliance_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "alliance_portal.middleware.PortalLocaleMiddleware",
+    "core.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,7 +130,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.OfficeMfaMiddleware",
     # Pages and downloads of a signed-in user are never kept by a browser or proxy cache.
-    "alliance_portal.middleware.PrivateCacheMiddleware",
+    "core.middleware.PrivateCacheMiddleware",
 ]
 
 ROOT_URLCONF = "alliance_portal.urls"
@@ -148,7 +150,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "alliance_portal.context_processors.portal",
             ],
-            "builtins": ["alliance_portal.templatetags.portal"],
+            "builtins": ["core.templatetags.portal"],
         },
     },
 ]
@@ -231,8 +233,8 @@ LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-# Digits grouped by thousands in zh-Hant too (alliance_portal/formats/zh_Hant).
-FORMAT_MODULE_PATH = ["alliance_portal.formats"]
+# Digits grouped by thousands in zh-Hant too (core/formats/zh_Hant).
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Taipei")
 USE_TZ = True
 
@@ -279,7 +281,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     if STORAGE_BACKEND == "local"
     else {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options("media")},
-    "private": {"BACKEND": "alliance_portal.storage.PrivateFileSystemStorage"}
+    "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"}
     if STORAGE_BACKEND == "local"
     else {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options("private")},
     "staticfiles": {
@@ -337,7 +339,7 @@ TASKS = env_json(
         }
     },
 )
-# Retries of failed tasks (alliance_portal.tasks.retrying_task): attempts and first delay.
+# Retries of failed tasks (core.tasks.retrying_task): attempts and first delay.
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "4"))
 TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "30"))
 # Workers (`manage.py portal_worker`) beat every WORKER_HEARTBEAT_SECONDS; a running task
@@ -377,7 +379,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Logs: one line per request on alliance_portal.requests (alliance_portal/observability.py),
+# Logs: one line per request on alliance_portal.requests (core/observability.py),
 # every record with the id of its request (rid=, "-" outside a request). LOG_FORMAT=json
 # writes one JSON object per line instead.
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or "plain"
@@ -386,10 +388,10 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "alliance_portal.observability.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s rid=%(request_id)s"},
-        "json": {"()": "alliance_portal.observability.JsonFormatter"},
+        "json": {"()": "core.observability.JsonFormatter"},
     },
     "handlers": {
         "console": {
@@ -425,7 +427,7 @@ if SENTRY_DSN:
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.logging import ignore_logger
 
-    from alliance_portal.observability import sentry_before_send
+    from core.observability import sentry_before_send
 
     try:
         _traces_sample_rate = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0)

@@ -4,4 +4,4 @@ import os
 
 os.environ["PORTAL_ENV"] = "test"
 
-from alliance_portal.settings import *  # noqa: E402,F403
+from alliance_portal.settings import *  # noqa: E402, F403

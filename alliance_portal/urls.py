@@ -14,6 +14,7 @@ from kpi import views_filings, views_review
 from members import views as member_views
 from members import views_office as member_office
 from reports import views as report_views
+from workbook_import import pages as workbook_pages
 
 handler500 = "alliance_portal.health.server_error"
 
@@ -50,10 +51,12 @@ urlpatterns = [
     ),
     path("alliances/<int:pk>/profile/", views_profile.profile_edit, name="profile_edit"),
     path("alliances/<int:pk>/members/", member_views.members_latest, name="members_latest"),
-    path("alliances/<int:pk>/members/import/", member_views.members_import, name="members_import"),
+    path(
+        "alliances/<int:pk>/members/import/", workbook_pages.members_import, name="members_import"
+    ),
     path(
         "alliances/<int:pk>/members/template.xlsx",
-        member_views.members_template,
+        workbook_pages.members_template,
         name="members_template",
     ),
     path("alliances/<int:pk>/members/<int:year>/", member_views.members_list, name="members_list"),
@@ -65,7 +68,7 @@ urlpatterns = [
     ),
     path(
         "alliances/<int:pk>/members/<int:year>/export.xlsx",
-        member_views.members_export,
+        workbook_pages.members_export,
         name="members_export",
     ),
     path(
@@ -82,7 +85,7 @@ urlpatterns = [
     path("alliances/<int:pk>/kpi/<int:year>/", kpi_views.kpi_dashboard, name="kpi_dashboard"),
     path(
         "alliances/<int:pk>/ledger/<int:year>/export.xlsx",
-        kpi_views.ledger_export,
+        workbook_pages.ledger_export,
         name="ledger_export",
     ),
     path("alliances/<int:pk>/ledger/<int:year>/<str:kind>/", kpi_views.ledger, name="ledger"),
@@ -366,15 +369,15 @@ urlpatterns = [
     path(
         "office/firms/<int:fid>/merge/", member_office.office_firm_merge, name="office_firm_merge"
     ),
-    path("office/import/", member_office.office_import, name="office_import"),
+    path("office/import/", workbook_pages.office_import, name="office_import"),
     path(
         "office/import/<int:batch_id>/",
-        member_office.office_import_batch,
+        workbook_pages.office_import_batch,
         name="office_import_batch",
     ),
     path(
         "office/import/template.xlsx",
-        member_office.office_import_template,
+        workbook_pages.office_import_template,
         name="office_import_template",
     ),
     path("office/export/", report_views.registry_export, name="office_export"),

@@ -1,31 +1,15 @@
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.permissions import office_view
-from alliance_portal import roc
-from alliance_portal.models import OutboundEmail
-from alliance_portal.tasks import failed_tasks
 from alliances.models import Field, ProgrammeYear
 from alliances.selectors import public_alliances
-
-PAGE_SIZE = 25
-
-
-def int_param(value) -> int | None:
-    """A positive whole number from a query or form value, else None (never a 500)."""
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdecimal() and len(text) < 10 else None
-
-
-def paginate(request, queryset, *, param="page", per_page=PAGE_SIZE):
-    """The page of `queryset` asked for by ?<param>=; a bad or out-of-range number gives the
-    first or last page rather than an error."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
-    page.param = param
-    return page
+from core import roc
+from core.http import paginate
+from core.models import OutboundEmail
+from core.tasks import failed_tasks
 
 
 def home(request):
@@ -51,8 +35,8 @@ def office_failed_work(request):
     """Background work for the office to watch and act on: the task workers and their last
     heartbeat, emails still waiting to be sent, tasks put back in the queue after their
     worker died, and task runs and emails that failed for good."""
-    from alliance_portal.models import AuditEvent, WorkerHeartbeat
-    from alliance_portal.workers import live_workers
+    from core.models import AuditEvent, WorkerHeartbeat
+    from core.workers import live_workers
 
     pending = OutboundEmail.objects.filter(
         status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.RETRYING]

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
-from alliance_portal.forms import RocDateField
 from alliances.models import Alliance, AllianceRole, Field, FieldTarget, ProgrammeYear
+from core.forms import RocDateField
 
 
 @admin.register(Field)

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal import roc
+from core import roc
 
 
 def _bilingual(zh: str, en: str) -> str:

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from alliance_portal.workbooks import open_sheet, quote
 from alliances.models import LIVE_STATUSES, Alliance, AllianceRole, RoleStatus, TeamRole
 from alliances.services import TeamError, pi_assign
+from core.workbooks import open_sheet, quote
 
 SHEET = "計畫主持人"
 COL_NAME, COL_EMAIL, COL_ALLIANCE = "姓名", "電子郵件", "聯盟"

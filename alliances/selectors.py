@@ -3,9 +3,9 @@
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from accounts.models import ProgrammeRole
-from alliance_portal.models import AuditEvent
 from alliances import permissions
 from alliances.models import Alliance, AllianceRole, AllianceYear, RoleStatus, TeamRole
+from core.models import AuditEvent
 
 ROLE_ACTIONS = (
     "role.requested",
@@ -48,8 +48,8 @@ def dashboard_for(user) -> dict:
 
 
 def office_overview() -> dict:
-    from alliance_portal.models import OutboundEmail
-    from alliance_portal.tasks import failed_tasks
+    from core.models import OutboundEmail
+    from core.tasks import failed_tasks
 
     counts = Alliance.objects.aggregate(
         total=Count("pk", distinct=True),
@@ -139,3 +139,25 @@ def team_recipients(alliance_id: int, *, assistants: bool = True) -> list:
         .select_related("user")
         .order_by("role", "pk")
     ]
+
+
+def alliance_for(user, pk, *, may) -> Alliance:
+    """The alliance `pk` for a page of `user`, if may(user, alliance); else 404."""
+    from django.shortcuts import get_object_or_404
+
+    from accounts.permissions import require
+
+    alliance = get_object_or_404(Alliance.objects.select_related("field"), pk=pk)
+    require(may(user, alliance))
+    return alliance
+
+
+def alliance_year_of(alliance: Alliance, roc_year) -> AllianceYear:
+    """The alliance's year `roc_year` (ROC), or 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        AllianceYear.objects.select_related("programme_year", "alliance__field"),
+        alliance=alliance,
+        programme_year__roc_year=roc_year,
+    )

@@ -14,17 +14,10 @@ from accounts.models import User
 from accounts.permissions import is_office, require
 from accounts.services import user_create
 from accounts.tokens import make_invitation_token
-from alliance_portal import audit
-from alliance_portal.mail import send_templated_email
 from alliances import permissions
-from alliances.models import (
-    LIVE_STATUSES,
-    Alliance,
-    AllianceRole,
-    Capability,
-    RoleStatus,
-    TeamRole,
-)
+from alliances.models import LIVE_STATUSES, Alliance, AllianceRole, Capability, RoleStatus, TeamRole
+from core import audit
+from core.mail import send_templated_email
 
 
 class TeamError(Exception):

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import require
-from alliance_portal.views import paginate
 from alliances import permissions, selectors, services
 from alliances.forms import CapabilitiesForm, PersonForm, RejectForm, RevokeForm
 from alliances.models import Alliance, AllianceRole, RoleStatus, TeamRole
+from core.http import paginate
 
 
 def _alliance_for(request, pk) -> Alliance:

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view
-from alliance_portal.views import int_param, paginate
-from alliance_portal.workbooks import WorkbookError, read_upload, template_workbook
 from alliances import pi_import, selectors, services
 from alliances.forms import HandoverForm, PiAssignForm, WorkbookForm
 from alliances.models import Alliance, Field
+from core.http import int_param, paginate
+from core.workbooks import WorkbookError, read_upload, template_workbook
 
 PAYLOAD_SALT = "alliances.pi_import"
 PAYLOAD_MAX_AGE = 3600

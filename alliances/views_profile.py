@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view, require
-from alliance_portal.views import int_param, paginate
 from alliances import permissions, selectors, services
 from alliances.models import Alliance, Field, ProfileRevision, RevisionStatus, Service
 from alliances.profile_forms import ProfileForm
+from core.http import int_param, paginate
 
 PUBLIC = selectors.PUBLIC
 public_alliances = selectors.public_alliances

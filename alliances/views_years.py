@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view
-from alliance_portal.forms import RocDateField
 from alliances import services
 from alliances.models import Alliance, AllianceYear, ProgrammeYear
+from core.forms import RocDateField
 
 
 class AllianceYearForm(forms.ModelForm):

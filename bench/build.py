@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone, translation
 
-from alliance_portal.money import half_up_int
 from alliances.models import (
     Alliance,
     AllianceYear,
@@ -37,6 +36,7 @@ from alliances.models import (
     Service,
     TeamType,
 )
+from core.money import half_up_int
 from kpi import calendar, catalog, rules
 from kpi.models import (
     Activity,

@@ -74,7 +74,6 @@ def setup(database_url: str) -> tuple[int, int]:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     from accounts.services import user_create
-    from alliance_portal.workbooks import limits
     from alliances.models import (
         Alliance,
         AllianceRole,
@@ -86,6 +85,7 @@ def setup(database_url: str) -> tuple[int, int]:
         TeamType,
     )
     from alliances.reference import ensure_fields
+    from core.workbooks import limits
 
     ensure_fields()
     alliance = Alliance.objects.create(

@@ -55,8 +55,8 @@ def setup_django() -> None:
 
 def open_filing(today: dt.date) -> tuple[int, str]:
     """(programme year, filing kind) whose calendar window contains `today`."""
-    from alliance_portal import roc
     from alliances.models import ProgrammeYear
+    from core import roc
 
     year = roc.roc_year(today)
     for roc_year in (year, year - 1):
@@ -73,7 +73,7 @@ def build(args) -> int:
     from django.core.management import call_command
     from django.db import transaction
 
-    from alliance_portal import roc
+    from core import roc
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)

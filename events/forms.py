@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.forms import RocDateField
 from alliances.models import Field
+from core.forms import RocDateField
 from events.models import Event
 
 ATTENDEE_ROWS = 6

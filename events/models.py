@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 
 def _private_storage():
-    from alliance_portal.storage import private_storage
+    from core.storage import private_storage
 
     return private_storage()
 

@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require
-from alliance_portal import audit, ics, roc
-from alliance_portal.mail import send_templated_email
 from alliances.selectors import team_recipients
+from core import audit, ics, roc
+from core.mail import send_templated_email
 from events import permissions
 from events.models import (
     Announcement,

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import office_view, require
-from alliance_portal.forms import error_sentence
-from alliance_portal.import_views import xlsx_response
 from alliances.models import ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader
 from alliances.views_years import year_from_query
+from core.forms import error_sentence
 from events import permissions, selectors, services
 from events.forms import CancelForm, EventForm, MaterialForm, RegistrationForm
 from events.models import (
@@ -28,6 +27,7 @@ from events.models import (
     RegistrationStatus,
 )
 from events.services import EventError
+from workbook_import.views import xlsx_response
 
 
 def events_page(view):
@@ -371,7 +371,7 @@ def event_duties(request):
 def _duties_workbook(roc_year, exchange, training) -> bytes:
     import io
 
-    from alliance_portal.writers import BOLD_FONT, TITLE_FONT, new_workbook, write_only_cell
+    from core.writers import BOLD_FONT, TITLE_FONT, new_workbook, write_only_cell
 
     book = new_workbook()
     ws = book.create_sheet("未達出席義務")

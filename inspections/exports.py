@@ -13,16 +13,8 @@ from io import BytesIO
 from django.utils import translation
 from openpyxl.utils import get_column_letter
 
-from alliance_portal.roc import format_roc_date
-from alliance_portal.writers import (
-    BOLD_FONT,
-    HEAD_FILL,
-    TEXT,
-    TITLE_FONT,
-    WRAP,
-    new_workbook,
-    write_only_cell,
-)
+from core.roc import format_roc_date
+from core.writers import BOLD_FONT, HEAD_FILL, TEXT, TITLE_FONT, WRAP, new_workbook, write_only_cell
 from inspections import selectors
 
 LANGUAGE = "zh-hant"

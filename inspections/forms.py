@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import ProgrammeRole, User
-from alliance_portal.forms import RocDateField
 from alliances.models import AllianceYear
+from core.forms import RocDateField
 from inspections.models import DEFAULT_AGENDA, AttendeeKind, Recommendation, ReviewPoint
 
 AGENDA_ROWS = 6

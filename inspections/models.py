@@ -71,7 +71,7 @@ MIN_MEMBER_REPRESENTATIVES = 3  # §5: at least three member-firm representative
 
 
 def _private_storage():
-    from alliance_portal.storage import private_storage
+    from core.storage import private_storage
 
     return private_storage()
 
@@ -148,7 +148,7 @@ class SiteVisit(models.Model):
         indexes = [models.Index(fields=["status", "starts_at"])]
 
     def __str__(self):
-        from alliance_portal import roc
+        from core import roc
 
         return f"{self.alliance_year.alliance} · {roc.format_roc_date(self.local_start)}"
 

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance_portal import roc
+from core import roc
 from inspections import selectors
 from inspections.models import FormStatus, Recommendation, ReviewForm, SiteVisit, VisitStatus
 from kpi.audit_pdf import PDF_LANGUAGE, page_footer

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from alliance_portal import roc
+from core import roc
 from inspections.models import (
     MIN_MEMBER_REPRESENTATIVES,
     MIN_REVIEWERS,

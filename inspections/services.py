@@ -15,10 +15,10 @@ from django.utils.translation import pgettext
 
 from accounts.models import ProgrammeRole, User
 from accounts.permissions import is_reviewer, require
-from alliance_portal import audit, ics, roc
-from alliance_portal.mail import send_templated_email
 from alliances.models import AllianceYear, ProgrammeYear, RoleStatus
 from alliances.selectors import team_recipients
+from core import audit, ics, roc
+from core.mail import send_templated_email
 from inspections import permissions, selectors
 from inspections.models import (
     MIN_REVIEWERS,

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_reviewer, office_view, require
-from alliance_portal.forms import error_sentence
 from alliances.models import Field, ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader, role_in
 from alliances.views_years import year_from_query
+from core.forms import error_sentence
 from inspections import pdf, permissions, selectors, services
 from inspections.forms import (
     AttendeeForm,
@@ -673,8 +673,8 @@ def awards_publish(request, year):
 
 @office_view(viewers=True)
 def awards_export(request, year):
-    from alliance_portal.import_views import xlsx_response
     from inspections.exports import awards_workbook
+    from workbook_import.views import xlsx_response
 
     get_object_or_404(ProgrammeYear, roc_year=year)
     return xlsx_response(awards_workbook(year), f"outstanding-alliances-{year}.xlsx")

@@ -7,8 +7,4 @@ class KpiConfig(AppConfig):
     verbose_name = _("KPI ledger")
 
     def ready(self):
-        from kpi import (
-            historic,  # noqa: F401  (registers the 歷年核定數據 sheet)
-            receivers,  # noqa: F401  (recompute verdicts when members change)
-            resources,  # noqa: F401  (registers the 收入, 成果 and 活動 sheets)
-        )
+        from kpi import receivers  # noqa: F401  (recompute verdicts when members change)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance_portal import roc
+from core import roc
 from kpi.models import Filing, FilingKind, FilingState
 
 WINDOWS = {

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.money import half_up_int
+from core.money import half_up_int
 
 
 @dataclass(frozen=True)

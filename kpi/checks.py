@@ -13,8 +13,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from alliance_portal import roc
-from alliance_portal.money import format_ntd
+from core import roc
+from core.money import format_ntd
 from kpi import calendar, catalog, filing_selectors, flags, rules, selectors
 from kpi.models import Activity, Filing, FilingKind, Outcome, RevenueEntry, RevenueKind
 

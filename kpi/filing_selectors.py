@@ -2,17 +2,10 @@
 outcomes), the P2 floor, a version's items beside the previous version's, and the records
 changed since an earlier accepted filing."""
 
-from alliance_portal.models import AuditEvent
 from alliances.models import AllianceYear
+from core.models import AuditEvent
 from kpi import catalog, selectors
-from kpi.models import (
-    Filing,
-    FilingKind,
-    FilingState,
-    FilingVersion,
-    SnapshotItem,
-    SnapshotRecord,
-)
+from kpi.models import Filing, FilingKind, FilingState, FilingVersion, SnapshotItem, SnapshotRecord
 
 
 def filing_of(alliance_year: AllianceYear, kind: str) -> Filing:

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import require
-from alliance_portal import audit, roc
-from alliance_portal.mail import send_templated_email
 from alliances.locking import ledger_lock
 from alliances.selectors import team_recipients
+from core import audit, roc
+from core.mail import send_templated_email
 from kpi import calendar, catalog, checks, permissions
 from kpi.models import (
     Activity,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from alliance_portal.money import format_ntd, format_percent
+from core.money import format_ntd, format_percent
 
 SELF_SUFFICIENCY_TARGET = 80  # % of the subsidy, by phase 2 year 3 (R10)
 P1_NEW_MEMBERS = 3

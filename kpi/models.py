@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from alliance_portal import storage
+from core import storage
 
 MAX_AMOUNT = 10_000_000_000
 

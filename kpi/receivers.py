@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from alliance_portal import batching
 from alliances.models import AllianceYear
+from core import batching
 from kpi.models import Evidence
 from kpi.services import recompute_alliance_year
 from members.models import Membership

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProgrammeRole, User
-from alliance_portal import roc
-from alliance_portal.mail import send_templated_email
 from alliances.models import AllianceRole, AllianceYear, ProgrammeYear, RoleStatus
+from core import roc
+from core.mail import send_templated_email
 from kpi import calendar
 from kpi.models import Filing, FilingExtension, FilingKind
 
@@ -173,7 +173,7 @@ def _duty_reminders(year, duty, alliance_years, teams, today) -> int:
 
 def _new(person, key: str, template: str, context: dict) -> int:
     """Queue one reminder unless it was queued before; 1 if it is new."""
-    from alliance_portal.models import OutboundEmail
+    from core.models import OutboundEmail
 
     full_key = f"{key}:{person.pk}"
     if OutboundEmail.objects.filter(dedupe_key=full_key).exists():

@@ -21,22 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_office, require
-from alliance_portal import audit, roc
-from alliance_portal.mail import send_templated_email
-from alliance_portal.tasks import retrying_task
 from alliances.models import AllianceYear, ProgrammeYear
 from alliances.selectors import team_recipients
+from core import audit, roc
+from core.mail import send_templated_email
+from core.tasks import retrying_task
 from kpi import audit_pdf, calendar, catalog, permissions
-from kpi.filings import (
-    FilingError,
-    _accept,
-    _audit,
-    _locked,
-    _move,
-    _tell_team,
-    _url,
-    filing_url,
-)
+from kpi.filings import FilingError, _accept, _audit, _locked, _move, _tell_team, _url, filing_url
 from kpi.models import (
     Assessment,
     AssessmentOutcome,

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.forms import RocDateField
+from core.forms import RocDateField
 from kpi.models import AssessmentOutcome, MarkVerdict
 from kpi.review import MAX_TEXT, RULES
 

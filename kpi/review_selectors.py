@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal import roc
-from alliance_portal.models import OutboundEmail
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
+from core import roc
+from core.models import OutboundEmail
 from kpi import calendar, catalog
 from kpi.models import (
     Activity,

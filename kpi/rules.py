@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from alliance_portal import roc
+from core import roc
 from kpi.models import (
     NEVER_REVENUE,
     OPERATING,

@@ -3,8 +3,8 @@ revenue table by field."""
 
 from django.db.models import Count, Q, Sum
 
-from alliance_portal.money import half_up_int
 from alliances.models import AllianceYear, Field
+from core.money import half_up_int
 from kpi.models import Activity, ActivityKind, Outcome, OutcomeKind, RevenueEntry, RevenueKind
 from kpi.rules import YearContext
 from members.models import Firm, MemberKind, Membership
@@ -210,7 +210,7 @@ def alliance_year_totals(
 def field_fee_distribution(alliance_year) -> dict:
     """The fee bands of the alliance's field in this programme year (§7): counts per band
     and the band of this alliance; alliance-years without company members apart."""
-    from alliance_portal.money import FEE_BAND_LABELS, average_fee_thousands, fee_band
+    from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band
 
     peers = AllianceYear.objects.filter(
         programme_year_id=alliance_year.programme_year_id,

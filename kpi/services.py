@@ -6,19 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_office, require
-from alliance_portal import audit, roc
 from alliances import permissions as alliance_permissions
 from alliances.locking import ledger_lock
 from alliances.models import Capability
+from core import audit, roc
 from kpi import rules, selectors
-from kpi.models import (
-    Activity,
-    Evidence,
-    LedgerCoverage,
-    Outcome,
-    RevenueEntry,
-    RevenueKind,
-)
+from kpi.models import Activity, Evidence, LedgerCoverage, Outcome, RevenueEntry, RevenueKind
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}

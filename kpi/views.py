@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import require
-from alliance_portal.views import paginate
 from alliances import permissions as alliance_permissions
 from alliances.models import Alliance, AllianceYear
+from core.http import paginate
 from kpi import catalog, filing_selectors, flags, rules, selectors, services
 from kpi.forms import ActivityForm, EvidenceForm, OutcomeForm, RevenueForm
 from kpi.models import OPERATING, Activity, Evidence, Outcome, RevenueEntry
@@ -277,25 +277,3 @@ def evidence_download(request, pk, eid):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@login_required
-def ledger_export(request, pk, year):
-    """The year's ledger as a workbook laid out for re-import (sheets 收入, 成果, 活動)."""
-    from alliance_portal.import_views import xlsx_response
-    from alliance_portal.imports import export_workbook
-
-    alliance = _alliance(request, pk)
-    ay = _year(alliance, year)
-    related = ("alliance_year__alliance", "alliance_year__programme_year", "firm")
-    data = export_workbook(
-        scope="alliance",
-        alliance=alliance,
-        only=["收入", "成果", "活動"],
-        querysets={
-            "收入": RevenueEntry.objects.filter(alliance_year=ay).select_related(*related),
-            "成果": Outcome.objects.filter(alliance_year=ay).select_related(*related),
-            "活動": Activity.objects.filter(alliance_year=ay).select_related(*related),
-        },
-    )
-    return xlsx_response(data, f"ledger-{alliance.code or alliance.pk}-{year}.xlsx")

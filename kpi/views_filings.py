@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import require
-from alliance_portal import roc
 from alliances import permissions as alliance_permissions
+from core import roc
 from kpi import calendar, catalog, checks, filing_selectors, filings, permissions, review_selectors
 from kpi.filing_forms import CertifyForm, ExtensionForm, TargetsForm
 from kpi.models import (

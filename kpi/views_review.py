@@ -17,21 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_office, office_view, require
-from alliance_portal import roc, writers
-from alliance_portal.forms import error_sentence
-from alliance_portal.import_views import xlsx_response
 from alliances.models import Field, ProgrammeYear
 from alliances.permissions import is_programme_reader
+from core import roc, writers
+from core.forms import error_sentence
 from kpi import calendar, catalog, filing_selectors, review, review_selectors
 from kpi.filings import FilingError, filing_accept, filing_return, filing_review_start
-from kpi.models import (
-    AuditRecord,
-    BulkIssue,
-    Filing,
-    FilingKind,
-    FilingState,
-    SnapshotRecord,
-)
+from kpi.models import AuditRecord, BulkIssue, Filing, FilingKind, FilingState, SnapshotRecord
 from kpi.review_forms import (
     AcceptForm,
     AssessmentForm,
@@ -43,6 +35,7 @@ from kpi.review_forms import (
     ReturnForm,
 )
 from kpi.views_filings import _filing
+from workbook_import.views import xlsx_response
 
 EXPORT_HEADERS = [
     "code",

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.forms import RocDateField
+from core.forms import RocDateField
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.ubn import is_valid_ubn, normalize_ubn
 

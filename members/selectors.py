@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q
 
-from alliance_portal.money import half_up_int
 from alliances.models import AllianceYear, Field, FieldTarget
+from core.money import half_up_int
 from members.models import MemberKind, Membership
 
 COMPANY = Q(memberships__counted_kind=MemberKind.COMPANY)

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from alliance_portal import audit
 from alliances.locking import ledger_lock
+from core import audit
 from members import rules
 from members.models import Firm, Membership
 

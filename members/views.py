@@ -6,15 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import require
-from alliance_portal.import_views import import_page, xlsx_response
-from alliance_portal.imports import export_workbook
-from alliance_portal.views import paginate
 from alliances.models import Alliance, AllianceYear
+from core.http import paginate
 from members import permissions, rules, selectors, services
 from members.forms import MembershipForm
 from members.models import Membership
@@ -196,47 +193,4 @@ def members_copy(request, pk, year):
             "source": source,
             "source_count": source.memberships.count(),
         },
-    )
-
-
-@login_required
-def members_export(request, pk, year):
-    alliance = _alliance(request, pk)
-    ay = _alliance_year(alliance, year)
-    data = export_workbook(
-        scope="alliance",
-        alliance=alliance,
-        only=["成員"],
-        querysets={
-            "成員": selectors.memberships_of(ay).select_related(
-                "alliance_year__alliance", "alliance_year__programme_year"
-            )
-        },
-    )
-    return xlsx_response(data, f"members-{alliance.code or alliance.pk}-{year}.xlsx")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def members_import(request, pk):
-    alliance = _alliance(request, pk)
-    require(permissions.can_edit_members(request.user, alliance))
-    if not alliance.code:
-        messages.error(request, _("This alliance has no code yet; ask the programme office."))
-        return redirect("alliance_dashboard", pk=alliance.pk)
-    return import_page(
-        request,
-        scope="alliance",
-        alliance=alliance,
-        back_url=reverse("members_latest", args=[alliance.pk]),
-        template_url=reverse("members_template", args=[alliance.pk]),
-    )
-
-
-@login_required
-def members_template(request, pk):
-    alliance = _alliance(request, pk)
-    return xlsx_response(
-        export_workbook(scope="alliance", alliance=alliance, blank=True),
-        "members-template.xlsx",
     )

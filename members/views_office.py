@@ -3,13 +3,11 @@
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import office_view
-from alliance_portal.import_views import background_import_page, batch_page, template_download
-from alliance_portal.views import paginate
+from core.http import paginate
 from members import services
 from members.forms import FirmFactsForm, FirmMergeForm
 from members.models import Firm
@@ -60,33 +58,3 @@ def office_firm_merge(request, fid):
             for error in errors:
                 messages.error(request, error)
     return redirect("office_firm_edit", fid=duplicate.pk)
-
-
-@office_view
-@require_http_methods(["GET", "POST"])
-def office_import(request):
-    """The registry workbook: checked and saved in the background (import_jobs.py)."""
-    return background_import_page(
-        request,
-        scope="office",
-        batch_url=lambda batch: reverse("office_import_batch", args=[batch.pk]),
-        back_url=reverse("office_alliances"),
-        template_url=reverse("office_import_template"),
-    )
-
-
-@office_view
-@require_http_methods(["GET", "POST"])
-def office_import_batch(request, batch_id):
-    return batch_page(
-        request,
-        batch_id,
-        scope="office",
-        back_url=reverse("office_alliances"),
-        upload_url=reverse("office_import"),
-    )
-
-
-@office_view
-def office_import_template(request):
-    return template_download(scope="office")

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from alliance_portal.storage import private_storage
+from core.storage import private_storage
 from reports.models import Export
 
 

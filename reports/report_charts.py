@@ -6,7 +6,7 @@ titles and labels are in the active language, field names in it too."""
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
 
-from alliance_portal.money import FEE_BAND_LABELS
+from core.money import FEE_BAND_LABELS
 from reports import charts
 
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from alliance_portal.money import FEE_BAND_LABELS
 from alliances.models import ProgrammeYear
+from core.money import FEE_BAND_LABELS
 from kpi.audit_pdf import page_footer
 from reports import report_charts
 from reports.summary import LANGUAGE, check_span, collect

@@ -5,13 +5,8 @@ come from the data; rounding (half up) happens only for display."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from alliance_portal.money import (
-    FEE_BAND_LABELS,
-    average_fee_thousands,
-    fee_band,
-    half_up_int,
-)
 from alliances.models import Field, FieldTarget
+from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
 from kpi import flags
 from reports.figures import FIELD_CODES
 

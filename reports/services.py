@@ -8,6 +8,7 @@ import logging
 import os
 import tempfile
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,10 +18,10 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alliance_portal import audit
-from alliance_portal.storage import private_storage
-from alliance_portal.tasks import retrying_task
 from alliances.models import ProgrammeYear
+from core import audit
+from core.storage import private_storage
+from core.tasks import retrying_task
 from reports import permissions
 from reports.models import REPORT_KINDS, STALE_AFTER, Export, ExportKind
 from reports.summary import LANGUAGE, SpanError, check_span
@@ -115,11 +116,19 @@ def _progress(export_id: int):
     return report
 
 
-def _write(export: Export, out, progress) -> None:
-    if export.kind == ExportKind.REGISTRY_XLSX:
-        from alliance_portal.imports import export_workbook
+# Writers of export kinds made by a layer above reports, registered by it (the registry
+# workbook: workbook_import.apps). A registry, not an import: reports must not import up.
+WRITERS: dict[str, Callable] = {}
 
-        export_workbook(scope="office", out=out, progress=progress)
+
+def register_writer(kind: str, write: Callable) -> None:
+    """`write(export, out, progress)` makes exports of `kind`."""
+    WRITERS[kind] = write
+
+
+def _write(export: Export, out, progress) -> None:
+    if export.kind in WRITERS:
+        WRITERS[export.kind](export, out, progress)
     elif export.kind == ExportKind.SUMMARY_XLSX:
         from reports.summary import write_summary
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from alliance_portal.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
-from alliance_portal.roc import format_roc_datetime
-from alliance_portal.writers import (
+from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
+from core.roc import format_roc_datetime
+from core.writers import (
     BOLD_FONT,
     HEAD_FILL,
     TEXT,

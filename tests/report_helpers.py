@@ -6,10 +6,10 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from alliance_portal.storage import private_storage
 from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear
+from core.storage import private_storage
 from kpi import catalog
-from kpi.historic import save_figures
+from workbook_import.sheets.historic import save_figures
 
 
 def alliance_with_figures(

@@ -4,7 +4,7 @@ import smtplib
 
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from alliance_portal.tasks import retrying_task
+from core.tasks import retrying_task
 
 calls = {"flaky": 0, "flaky_success": 0, "doomed": 0, "gave_up": 0}
 

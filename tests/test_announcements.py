@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alliance_portal.models import AuditEvent, OutboundEmail
 from alliances.models import Field
+from core.models import AuditEvent, OutboundEmail
 from events import services
 from events.models import Announcement, AnnouncementAttachment
 

@@ -14,17 +14,17 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from accounts.models import ProgrammeRole, User
-from alliance_portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from alliance_portal.imports import run_workbook
 from alliances.models import Alliance, ProgrammeYear
+from demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD
 from kpi import selectors as kpi_selectors
 from kpi.models import Activity, Outcome, RevenueEntry
 from members import selectors
 from members.models import Firm, Membership
+from workbook_import.engine import run_workbook
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE = Path(__file__).resolve().parent.parent / "alliances" / "reference_tables"
+REFERENCE = Path(__file__).resolve().parent.parent / "demo" / "reference_tables"
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +44,8 @@ def counts():
 
 
 def test_full_registry_export_reimports_with_nothing_changed(demo, db):
-    from alliance_portal.imports import export_workbook
     from tests.workbook_helpers import workbook_bytes
+    from workbook_import.engine import export_workbook
 
     data = export_workbook(scope="office")
     report = run_workbook(data, user=None, scope="office", dry_run=True)
@@ -178,8 +178,8 @@ def test_live_106_totals_reproduce_the_published_revenue_table(demo, db):
 def test_the_demos_accepted_106_snapshots_reproduce_the_published_tables(demo, db):
     """The official 106 figures are the accepted second filings' snapshots (not the live
     ledger): members_106.csv and revenue_106.csv, cell for cell."""
-    from alliance_portal.money import half_up_int
     from alliances.models import Field
+    from core.money import half_up_int
     from kpi.filing_selectors import accepted_sums_by_field
     from kpi.models import Filing, FilingState, RevenueEntry
 
@@ -526,7 +526,7 @@ def test_the_demo_has_the_107_events_and_unmet_attendance_duties(demo, db):
     assert exchange.programme_year.roc_year == 107
     assert sorted(f.code for f in exchange.fields.all()) == ["elec", "mech"]
 
-    # The duties planted unmet (alliance_portal/demo_events.py), in field order then code.
+    # The duties planted unmet (demo/events.py), in field order then code.
     [duty] = event_selectors.exchange_duties(107)
     assert duty.event == exchange
     assert [a.code for a in duty.missing] == ["ELEC004", "ELEC009", "MECH007"]

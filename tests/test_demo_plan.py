@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from alliances.demo_plan import (
+from demo.plan import (
     BAND_LABELS,
     PlannedAlliance,
     PlannedYear,
@@ -19,7 +19,7 @@ from alliances.demo_plan import (
 
 pytestmark = pytest.mark.smoke
 
-TABLES = Path(__file__).resolve().parent.parent / "alliances" / "reference_tables"
+TABLES = Path(__file__).resolve().parent.parent / "demo" / "reference_tables"
 EARLIER = range(102, 106)
 TEAM_TYPES = {"cross_school", "regional_centre", "same_school", "single_lab"}
 

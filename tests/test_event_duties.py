@@ -277,8 +277,8 @@ def test_the_duty_page_and_its_workbook_list_exactly_those_alliances(case, peopl
 def test_a_meeting_still_to_come_lists_nobody_as_missing(people):
     import datetime as dt
 
-    from alliance_portal import roc
     from alliances.models import Field, ProgrammeYear
+    from core import roc
     from events.models import Event
 
     year = ProgrammeYear.objects.get(roc_year=106)

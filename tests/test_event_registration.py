@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from alliance_portal.models import OutboundEmail
+from core.models import OutboundEmail
 from events import selectors, services
 from events.models import Event, Registration, RegistrationStatus
 from events.services import EventError
@@ -458,8 +458,8 @@ def test_event_pages_run_the_same_queries_for_more_events_and_registrations(
 
 
 def test_every_event_action_has_a_readable_label(people):
-    from alliance_portal.audit import ACTION_LABELS
-    from alliance_portal.models import AuditEvent
+    from core.audit import ACTION_LABELS
+    from core.models import AuditEvent
 
     event = training(people)
     with before_deadline():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from alliance_portal import writers
+from core import writers
 
 PAYLOADS = [
     '=HYPERLINK("http://x","y")',
@@ -91,9 +91,9 @@ def typed(people, year_107):
 
 def xlsx_exports(client, people) -> dict[str, bytes]:
     """Every .xlsx the portal hands out, built the way its users get them."""
-    from alliance_portal.imports import export_workbook
     from inspections.exports import awards_workbook
     from reports.summary import write_summary
+    from workbook_import.engine import export_workbook
 
     pk = people.alliance.pk
     files = {}
@@ -167,8 +167,8 @@ def test_the_writers_keep_text_as_text_and_numbers_as_numbers(value):
 
 
 def test_no_export_builds_a_workbook_but_through_the_writers():
-    """Any export added later goes through alliance_portal/writers.py too."""
-    allowed = {"alliance_portal/writers.py", "alliance_portal/workbooks.py"}
+    """Any export added later goes through core/writers.py too."""
+    allowed = {"core/writers.py", "core/workbooks.py"}
     offenders = []
     for path in ROOT.glob("*/**/*.py"):
         relative = path.relative_to(ROOT).as_posix()
@@ -180,4 +180,4 @@ def test_no_export_builds_a_workbook_but_through_the_writers():
         ):
             offenders.append(relative)
     # The demo builds its historic workbook to import, not to hand out.
-    assert offenders == ["alliance_portal/demo_history.py"], offenders
+    assert offenders == ["demo/history.py"], offenders

@@ -8,8 +8,8 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.http import Http404
 
-from alliance_portal.models import AuditEvent
 from alliances.models import AllianceRole, Capability, RoleStatus, TeamRole
+from core.models import AuditEvent
 from kpi import checks, filing_selectors, filings
 from kpi import services as ledger
 from kpi.models import (
@@ -499,7 +499,7 @@ def test_p2_floor_is_the_accepted_phase1_year3_company_target(people):
 
 
 def test_submission_emails_a_receipt_to_the_pi_and_co_pis(people):
-    from alliance_portal.models import OutboundEmail
+    from core.models import OutboundEmail
 
     submitted_expected(people)
     receipts = OutboundEmail.objects.filter(template="filing_submitted")

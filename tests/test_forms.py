@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from alliance_portal.forms import RocDateField
+from core.forms import RocDateField
 
 pytestmark = pytest.mark.smoke
 

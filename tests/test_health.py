@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from alliance_portal import health
-from alliance_portal.workers import beat
+from core.workers import beat
 from tests.test_deploy_settings import manage
 
 
@@ -29,7 +29,7 @@ def test_healthy_with_the_database_migrated_and_a_worker_beating(client, db):
 def test_no_worker_beating_recently_is_503_with_the_reason(client, db, settings):
     settings.WORKER_STALE_SECONDS = 60
     beat("old", queues="*")
-    from alliance_portal.models import WorkerHeartbeat
+    from core.models import WorkerHeartbeat
 
     WorkerHeartbeat.objects.update(beat_at=timezone.now() - timezone.timedelta(minutes=5))
     beat("stopped", queues="*", stopped=True)  # stopped cleanly: not a live worker either

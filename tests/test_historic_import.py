@@ -3,19 +3,19 @@ alliance-year's second filing becomes accepted with an imported snapshot; unchan
 change nothing; bad cells are named by sheet, row and column; a year filed on the portal
 is never overwritten."""
 
-from alliance_portal.imports import export_workbook, run_workbook
-from alliance_portal.workbooks import open_workbook
+from core.workbooks import open_workbook
 from kpi import catalog
-from kpi.historic import SHEET, imported_values
 from kpi.models import Filing, FilingKind, FilingState, FilingVersion
 from tests.filing_helpers import submitted_expected
 from tests.workbook_helpers import workbook_bytes
+from workbook_import.engine import export_workbook, run_workbook
+from workbook_import.sheets.historic import SHEET, imported_values
 
 BASE = ["聯盟代碼", "年度", "期別", "期內年次", "補助款", "產學合作計入比例"]
 
 
 def headers():
-    from kpi.historic import _header
+    from workbook_import.sheets.historic import _header
 
     return BASE + [_header(item) for item in catalog.TARGETED]
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import User
-from alliance_portal.models import AuditEvent, OutboundEmail
 from alliances.models import Alliance, AllianceRole, Field, RoleStatus, TeamRole, TeamType
+from core.models import AuditEvent, OutboundEmail
 
 
 @pytest.fixture

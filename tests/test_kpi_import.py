@@ -4,9 +4,9 @@ import io
 
 from openpyxl import load_workbook
 
-from alliance_portal.imports import export_workbook, run_workbook
 from kpi.models import RevenueEntry
 from tests.workbook_helpers import workbook_bytes
+from workbook_import.engine import export_workbook, run_workbook
 
 HEADERS = [
     "編號",

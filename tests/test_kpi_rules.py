@@ -218,7 +218,7 @@ def test_records_covered_by_an_accepted_filing_change_only_with_a_reason(people,
     with pytest.raises(services.ReasonRequired):
         services.record_delete(record=saved, by=people.pi)
     services.record_delete(record=saved, by=people.pi, reason="重複登錄")
-    from alliance_portal.models import AuditEvent
+    from core.models import AuditEvent
 
     assert (
         AuditEvent.objects.get(action="ledger.revenueentry.deleted_after_acceptance").reason

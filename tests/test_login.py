@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from alliance_portal.models import OutboundEmail
+from core.models import OutboundEmail
 
 pytestmark = pytest.mark.smoke
 

@@ -7,9 +7,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from alliance_portal.mail import deliver_email, send_templated_email
-from alliance_portal.models import OutboundEmail
-from alliance_portal.tasks import retry_delay
+from core.mail import deliver_email, send_templated_email
+from core.models import OutboundEmail
+from core.tasks import retry_delay
 from tests import support
 
 

@@ -9,7 +9,7 @@ from members import rules, selectors, services
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.ubn import is_valid_ubn
 
-REFERENCE = Path(__file__).resolve().parent.parent / "alliances" / "reference_tables"
+REFERENCE = Path(__file__).resolve().parent.parent / "demo" / "reference_tables"
 
 
 @pytest.mark.smoke

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from alliance_portal import money
+from core import money
 
 pytestmark = pytest.mark.smoke
 

@@ -1,4 +1,4 @@
-"""The office's registry import runs in the background (alliance_portal/import_jobs.py): the
+"""The office's registry import runs in the background (alliance_portal/jobs.py): the
 upload is read within the limits at once, checked by the worker with its rows counted, shown
 for confirmation, and saved by the worker, all or nothing. It takes up to
 IMPORT_LIMITS["office_rows"] rows a sheet; an alliance's own import stays at `rows`."""
@@ -8,12 +8,12 @@ import io
 import pytest
 from django.db import connection, connections, transaction
 
-from alliance_portal import import_jobs
-from alliance_portal.models import AuditEvent, ImportBatch
+from core.models import AuditEvent, ImportBatch
 from members.models import Membership
 from members.ubn import complete_ubn
 from tests import test_workbook_import
 from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
+from workbook_import import jobs
 
 ay = test_workbook_import.ay  # the fixture: MECH001's 106, no members yet
 
@@ -108,7 +108,7 @@ def test_progress_is_written_outside_the_import_transaction(transactional_db, pe
     batch = ImportBatch.objects.create(
         user=people.office, scope="office", filename="r.xlsx", content=b"PK", total=500
     )
-    write = import_jobs.progress_writer(batch.pk)
+    write = jobs.progress_writer(batch.pk)
     with transaction.atomic():
         write(200)  # as the import would, halfway through its one transaction
         other = connections.create_connection("default")

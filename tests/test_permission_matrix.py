@@ -7,7 +7,7 @@ you": people never learn of alliances they may not see.
 
 import pytest
 
-from alliance_portal.models import ImportBatch
+from core.models import ImportBatch
 from kpi.models import BulkIssue
 from tests.event_helpers import sample_announcement, sample_event
 from tests.filing_helpers import submitted_first_filing
@@ -319,7 +319,7 @@ def test_permission_matrix(client, people, user_name):
 
 def test_role_actions_on_another_alliance_are_404_and_change_nothing(client, people):
     """A PI of another alliance, forging the ids, cannot approve this alliance's request."""
-    from alliance_portal.models import AuditEvent
+    from core.models import AuditEvent
 
     client.force_login(people.other_pi)
     events = AuditEvent.objects.count()

@@ -4,8 +4,8 @@ import datetime as dt
 
 import time_machine
 
-from alliance_portal.models import AuditEvent
 from alliances.models import ProgrammeYear
+from core.models import AuditEvent
 from kpi import filing_selectors, filings
 from kpi.models import FilingKind
 from tests.filing_helpers import at, submitted_expected

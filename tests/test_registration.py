@@ -6,8 +6,8 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from alliance_portal.models import AuditEvent, OutboundEmail
 from alliances.models import AllianceRole, RoleStatus
+from core.models import AuditEvent, OutboundEmail
 
 
 def page_text(response) -> str:

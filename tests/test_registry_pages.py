@@ -8,10 +8,10 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from PIL import Image
 
-from alliance_portal.imports import run_workbook
-from alliance_portal.models import AuditEvent
 from alliances.models import RevisionStatus
+from core.models import AuditEvent
 from members.models import Firm, Membership
+from workbook_import.engine import run_workbook
 
 
 def add_url(people, year=106):
@@ -330,7 +330,7 @@ def test_an_alliance_year_opened_twice_is_a_message_not_a_crash(client, people):
 
 
 def test_imports_audit_every_saved_row(people):
-    from alliance_portal.models import AuditEvent
+    from core.models import AuditEvent
     from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
 
     data = workbook_bytes(

@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
-from alliance_portal.models import OutboundEmail
+from core.models import OutboundEmail
 from tests.filing_helpers import submitted_expected
 
 ROOT = Path(__file__).resolve().parent.parent

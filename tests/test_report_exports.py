@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from alliance_portal.import_views import XLSX
-from alliance_portal.models import AuditEvent
-from alliance_portal.storage import private_storage
+from core.models import AuditEvent
+from core.storage import private_storage
 from reports import services, summary
 from reports.models import Export, ExportKind
 from tests.report_helpers import alliance_with_figures, finished_export, zeros
+from workbook_import.views import XLSX
 
 SHEETS = ["會員", "收入", "會費級距", "自給自足率", "趨勢", "聯盟年度", "說明"]
 
@@ -301,7 +301,7 @@ def test_the_exports_page_reads_a_fixed_number_of_queries(
 
 
 def test_the_registry_workbook_is_made_in_the_background_too(client, people, worker):
-    from alliance_portal.imports import sheets_for
+    from workbook_import.engine import sheets_for
 
     client.force_login(people.viewer)
     page = client.get(reverse("office_export")).content.decode()

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alliances.models import AllianceYear
-from kpi.historic import save_figures
 from reports import figures, selectors
 from tests.report_helpers import alliance_with_figures as _alliance
 from tests.report_helpers import zeros as _zeros
+from workbook_import.sheets.historic import save_figures
 
 
 def test_fee_band_edges_and_an_alliance_without_company_members(db):

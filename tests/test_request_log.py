@@ -17,8 +17,8 @@ from django.test import Client, override_settings
 from django.urls import path
 from django.utils.module_loading import import_string
 
-from alliance_portal import observability
-from alliance_portal.observability import RequestIdFilter, RequestLogMiddleware, request_id
+from core import observability
+from core.observability import RequestIdFilter, RequestLogMiddleware, request_id
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUEST_LOGGER = "alliance_portal.requests"
@@ -295,7 +295,7 @@ import django
 django.setup()
 from django.http import HttpResponse
 from django.test import RequestFactory
-from alliance_portal.observability import RequestLogMiddleware
+from core.observability import RequestLogMiddleware
 
 def view(request):
     logging.getLogger("portal.example").warning("inside the view")

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from alliance_portal.models import AuditEvent, OutboundEmail
+from core.models import AuditEvent, OutboundEmail
 from kpi import filing_selectors, filings, review
 from kpi.models import (
     Assessment,

@@ -279,7 +279,7 @@ def test_a_resubmission_shows_the_flagged_items_first_and_what_changed(client, p
 
 
 def test_the_viewer_reads_everything_and_changes_nothing(client, people):
-    from alliance_portal.models import AuditEvent
+    from core.models import AuditEvent
     from kpi.models import Assessment, FilingTransition
 
     version = reviewing(people)
@@ -384,7 +384,7 @@ def test_a_kpi_filing_is_not_returned_or_accepted_without_an_audit_record(client
 
 
 def test_the_office_reopens_an_accepted_filing_from_its_page(client, people):
-    from alliance_portal.models import AuditEvent
+    from core.models import AuditEvent
 
     version = reviewing(people)
     with time_machine.travel(REVIEW_DAY, tick=False):
@@ -497,7 +497,7 @@ def test_the_review_home_opens_the_period_with_filings_waiting(client, people):
 
 def test_history_steps_by_nobody_show_a_dash_not_an_error(client, people):
     """Past years imported by a command have no person on their routing steps."""
-    from kpi.historic import save_figures
+    from workbook_import.sheets.historic import save_figures
 
     save_figures(alliance_year=people.alliance_years[105], values={}, by=None)
     for user in (people.pi, people.office):

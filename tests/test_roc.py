@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from alliance_portal import roc
+from core import roc
 
 pytestmark = pytest.mark.smoke
 

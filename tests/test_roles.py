@@ -3,9 +3,9 @@ role event with exactly one audit entry holding before and after."""
 
 import pytest
 
-from alliance_portal.models import AuditEvent, OutboundEmail
 from alliances import permissions, services
 from alliances.models import AllianceRole, Capability, RoleStatus, TeamRole
+from core.models import AuditEvent, OutboundEmail
 
 
 def events():

@@ -55,7 +55,7 @@ def log_in(session: requests.Session, base: str, email: str) -> requests.Respons
 def test_log_in_through_a_continue_through_b_and_a_task_runs_once(topology, pi):
     from django_tasks_db.models import DBTaskResult
 
-    from alliance_portal.models import OutboundEmail, WorkerHeartbeat
+    from core.models import OutboundEmail, WorkerHeartbeat
 
     session = requests.Session()
     answer = log_in(session, topology.a, pi.email)
@@ -89,7 +89,7 @@ def test_log_in_through_a_continue_through_b_and_a_task_runs_once(topology, pi):
         time.sleep(0.5)
     assert email.status == OutboundEmail.Status.SENT, topology.output()
     assert email.attempts == 1
-    runs = DBTaskResult.objects.filter(task_path="alliance_portal.mail.deliver_email")
+    runs = DBTaskResult.objects.filter(task_path="core.mail.deliver_email")
     assert runs.count() == 1
     run = runs.get()
     assert run.status == "SUCCESSFUL"

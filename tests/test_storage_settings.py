@@ -6,7 +6,7 @@ Redis, read through the cache."""
 import pytest
 from django.core.files.base import ContentFile
 
-from alliance_portal.storage import private_storage
+from core.storage import private_storage
 from tests.test_deploy_settings import manage
 
 PRINT = (

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from alliance_portal.tasks import RetriesExhausted, RetryScheduled, failed_tasks, retry_delay
+from core.tasks import RetriesExhausted, RetryScheduled, failed_tasks, retry_delay
 from tests import support
 
 

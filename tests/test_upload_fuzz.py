@@ -13,8 +13,8 @@ import zlib
 import pytest
 
 from accounts.models import User
-from alliance_portal.models import AuditEvent, ImportBatch
 from alliances.models import Alliance, AllianceRole, AllianceYear
+from core.models import AuditEvent, ImportBatch
 from kpi.models import RevenueEntry
 from members.models import Firm, Membership
 from members.ubn import complete_ubn

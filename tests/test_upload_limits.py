@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from alliance_portal.models import ImportBatch
+from core.models import ImportBatch
 from members.models import Firm, Membership
 from members.ubn import complete_ubn
 from tests import test_workbook_import
@@ -66,7 +66,7 @@ def test_a_sheet_over_the_row_cap_is_refused_naming_the_row(client, people, ay, 
 
 
 def test_the_default_row_cap_is_a_thousand_rows():
-    from alliance_portal.workbooks import limits
+    from core.workbooks import limits
 
     assert limits().rows == 1000
 
@@ -74,7 +74,7 @@ def test_the_default_row_cap_is_a_thousand_rows():
 def test_empty_rows_past_the_cap_cost_nothing_and_are_not_refused(people, ay, settings):
     from openpyxl import Workbook
 
-    from alliance_portal.imports import run_workbook
+    from workbook_import.engine import run_workbook
 
     settings.IMPORT_LIMITS = {"rows": 5}
     book = Workbook()

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from alliance_portal.models import AuditEvent, OutboundEmail
+from core.models import AuditEvent, OutboundEmail
 from inspections import services
 from inspections.models import FormStatus, ReviewForm, SiteVisit, VisitStatus
 from tests.visit_helpers import (
@@ -451,7 +451,7 @@ def test_a_withdrawn_reviewer_who_submitted_does_not_block_a_change(client, peop
 
 
 def test_a_failed_share_leaves_no_file_behind(people, monkeypatch):
-    from alliance_portal.storage import private_storage
+    from core.storage import private_storage
 
     visit = filled_visit(people, consolidate=True)
 

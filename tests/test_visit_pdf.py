@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PdfReader
 
-from alliance_portal import roc
+from core import roc
 from inspections import pdf, selectors, services
 from inspections.models import ReviewPoint
 from tests.review_helpers import page_count, pdf_fonts, pdf_text

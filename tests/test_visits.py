@@ -136,7 +136,7 @@ def test_a_cancelled_or_weak_visit_cannot_be_chosen_as_outstanding(people):
 
 
 def test_a_resubmitted_form_keeps_what_it_replaced_in_the_audit_trail(people):
-    from alliance_portal.models import AuditEvent
+    from core.models import AuditEvent
 
     visit = schedule(people)
     form = visit.forms.order_by("pk").first()

@@ -2,10 +2,10 @@
 
 import pytest
 
-from alliance_portal.imports import run_workbook
 from members.models import Firm, Membership
 from members.ubn import complete_ubn
 from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
+from workbook_import.engine import run_workbook
 
 
 @pytest.fixture
@@ -159,13 +159,13 @@ def test_office_import_page_refuses_files_that_are_not_workbooks(client, people)
     text.name = "members.xlsx"
     response = client.post("/office/import/", {"workbook": text})
     assert "不是 Excel 活頁簿" in response.content.decode()
-    from alliance_portal.models import ImportBatch
+    from core.models import ImportBatch
 
     assert not ImportBatch.objects.exists()
 
 
 def test_a_preview_is_confirmed_only_by_its_owner(client, people, ay):
-    from alliance_portal.models import ImportBatch
+    from core.models import ImportBatch
 
     data = workbook_bytes({"成員": [MEMBER_HEADERS, member_row("MECH001", 106, ubns(1)[0], "甲")]})
     import io

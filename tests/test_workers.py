@@ -15,16 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from alliance_portal.models import AuditEvent, OutboundEmail, WorkerHeartbeat
-from alliance_portal.tasks import failed_tasks
-from alliance_portal.workers import WORKER_LOST_PATH, beat, recover_stale_tasks
+from core.models import AuditEvent, OutboundEmail, WorkerHeartbeat
+from core.tasks import failed_tasks
+from core.workers import WORKER_LOST_PATH, beat, recover_stale_tasks
 from tests.prod_topology import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def running_task(worker_ids, *, started_seconds_ago=120, task_path=None, args=()):
-    from alliance_portal.mail import deliver_email
+    from core.mail import deliver_email
 
     now = timezone.now()
     return DBTaskResult.objects.create(
@@ -319,7 +319,7 @@ def test_a_worker_outlives_the_database_going_away_and_reruns_its_task(postgresq
 def test_a_hook_that_fails_costs_only_that_hook_not_the_sweep(db, settings, monkeypatch):
     """A give-up hook raising (a task whose arguments changed between releases) must not
     stop the heartbeat's sweep: the task is failed all the same, the audit says why."""
-    from alliance_portal import tasks
+    from core import tasks
 
     settings.WORKER_STALE_SECONDS = 60
     settings.TASK_MAX_ATTEMPTS = 1
@@ -347,7 +347,7 @@ def test_right_after_an_outage_a_worker_waits_before_judging_others(transactiona
     import time as clock
     from types import SimpleNamespace
 
-    from alliance_portal.workers import Heart
+    from core.workers import Heart
 
     settings.WORKER_STALE_SECONDS = 60
     heartbeat("busy-but-alive", seconds_ago=90)  # could not beat during the outage
@@ -367,7 +367,7 @@ def test_right_after_an_outage_a_worker_waits_before_judging_others(transactiona
 def test_a_late_outcome_of_a_recovered_run_is_dropped(transactional_db, caplog):
     """A worker wrongly judged lost finishes after its task was recovered and claimed
     again: its outcome must not be written over the new run's row."""
-    from alliance_portal.management.commands.portal_worker import BeatingWorker
+    from core.management.commands.portal_worker import BeatingWorker
     from tests.slow_tasks import recovered_while_running
 
     result = recovered_while_running.enqueue()

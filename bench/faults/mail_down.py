@@ -97,9 +97,9 @@ def main(argv=None) -> int:
         common.migrate()
         from django_tasks_db.models import DBTaskResult
 
-        from alliance_portal.mail import deliver_email
-        from alliance_portal.models import OutboundEmail
-        from alliance_portal.tasks import failed_tasks
+        from core.mail import deliver_email
+        from core.models import OutboundEmail
+        from core.tasks import failed_tasks
 
         people = [
             common.make_user(f"person{i:02d}@faults.example.org", f"測試者{i:02d}")[0].email

@@ -21,7 +21,7 @@ A. TASK_MAX_ATTEMPTS=4: N emails are queued; while a worker is inside one (its
    message arrives after its row was recorded SENT, and every other message arrives once;
    the office page shows the recovery and the silent worker.
 B. TASK_MAX_ATTEMPTS=1 (two fresh workers): one email; its worker is killed likewise.
-   Checks: the task is marked failed with alliance_portal.workers.WorkerLost (audit event
+   Checks: the task is marked failed with core.workers.WorkerLost (audit event
    task.worker_lost), the email becomes FAILED, and the office page lists both.
 
 Exit status 0: every check passed; 1: a violation (listed); 2: refused.
@@ -41,8 +41,8 @@ from bench.faults import common
 from bench.faults.common import PY, Browser, MailSink, Verdict, log
 
 SCRIPT = "worker_killed"
-DELIVER = "alliance_portal.mail.deliver_email"
-WORKER_LOST = "alliance_portal.workers.WorkerLost"
+DELIVER = "core.mail.deliver_email"
+WORKER_LOST = "core.workers.WorkerLost"
 
 
 def wait_for(predicate, timeout: float, step: float = 0.2):
@@ -97,7 +97,7 @@ def kill_a_running_delivery(workers: Workers, verdict: Verdict, sink: MailSink):
     Returns (task id, email id, worker id, time of the kill)."""
     from django_tasks_db.models import DBTaskResult
 
-    from alliance_portal.models import WorkerHeartbeat
+    from core.models import WorkerHeartbeat
 
     def running():
         if sink.in_data < 1:
@@ -126,7 +126,7 @@ def kill_a_running_delivery(workers: Workers, verdict: Verdict, sink: MailSink):
 
 
 def queue(n: int, label: str) -> list[int]:
-    from alliance_portal.mail import queue_email
+    from core.mail import queue_email
 
     ids = []
     for i in range(n):
@@ -198,8 +198,8 @@ def main(argv=None) -> int:
         call_command("collectstatic", interactive=False, verbosity=0)
         from django_tasks_db.models import DBTaskResult
 
-        from alliance_portal.models import AuditEvent, OutboundEmail
-        from alliance_portal.workers import live_workers
+        from core.models import AuditEvent, OutboundEmail
+        from core.workers import live_workers
 
         _, secret = common.make_user("office@faults.example.org", "辦公室", office=True)
         sink.start()

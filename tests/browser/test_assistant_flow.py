@@ -19,7 +19,7 @@ def log_in(page, base, email, password):
 
 
 def test_assistant_signup_approval_and_revocation(live_server, transactional_db, people, browser):
-    from alliance_portal.models import OutboundEmail
+    from core.models import OutboundEmail
 
     base = live_server.url
     alliance_url = f"{base}/alliances/{people.alliance.pk}/"

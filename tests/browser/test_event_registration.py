@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from alliance_portal import roc
+from core import roc
 from events.models import Registration, RegistrationStatus
 from tests.browser.test_review_loop import _logged_in
 from tests.event_helpers import training

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from alliance_portal import roc
+from core import roc
 from kpi import filing_selectors, filings
 from kpi.models import FilingKind, FilingVersion
 from tests.filing_helpers import submitted_expected

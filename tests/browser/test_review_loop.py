@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from alliance_portal import roc
+from core import roc
 from kpi import filing_selectors, filings
 from kpi.models import AuditRecord, FilingKind, FilingState
 from tests.filing_helpers import submitted_expected

@@ -4,7 +4,7 @@ twice (kpi/reminders.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from alliance_portal import roc
+from core import roc
 from kpi import reminders
 
 
