@@ -17,12 +17,14 @@ import time
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.db.utils import DatabaseError, InterfaceError, OperationalError
+from django.db.utils import DatabaseError, InterfaceError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from core.workers import DATABASE_DOWN
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,6 @@ logger = logging.getLogger(__name__)
 # deployment restarts the process, so a positive answer is remembered for a minute.
 _MIGRATIONS_OK_FOR = 60.0
 _migrations_ok_at = 0.0
-
-DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def _database_answers() -> bool:

@@ -4,15 +4,20 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from alliance_portal import health, views
-from alliances import views as alliance_views
-from alliances import views_office, views_profile, views_years
-from events import views as event_views
-from events import views_announcements
+from alliances.views import office as views_office
+from alliances.views import profile as views_profile
+from alliances.views import registration
+from alliances.views import team as alliance_views
+from alliances.views import years as views_years
+from events.views import announcements as views_announcements
+from events.views import events as event_views
 from inspections import views as visit_views
-from kpi import views as kpi_views
-from kpi import views_filings, views_review
-from members import views as member_views
-from members import views_office as member_office
+from kpi.filings import dashboard as kpi_dashboard
+from kpi.filings import views as views_filings
+from kpi.ledger import views as kpi_views
+from kpi.review import views as views_review
+from members.views import firms as member_office
+from members.views import members as member_views
 from reports import views as report_views
 from workbook_import import pages as workbook_pages
 
@@ -22,9 +27,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz_live"),
-    path("dashboard/", account_views.dashboard, name="dashboard"),
-    path("register/", account_views.register_assistant, name="register_assistant"),
-    path("register/done/", account_views.register_assistant_done, name="register_assistant_done"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("register/", registration.register_assistant, name="register_assistant"),
+    path("register/done/", registration.register_assistant_done, name="register_assistant_done"),
     path("invitation/<str:token>/", account_views.accept_invitation, name="invitation_accept"),
     path("alliances/<int:pk>/", alliance_views.alliance_dashboard, name="alliance_dashboard"),
     path("alliances/<int:pk>/team/", alliance_views.alliance_team, name="alliance_team"),
@@ -81,8 +86,8 @@ urlpatterns = [
         member_views.member_delete,
         name="member_delete",
     ),
-    path("alliances/<int:pk>/kpi/", kpi_views.kpi_latest, name="kpi_latest"),
-    path("alliances/<int:pk>/kpi/<int:year>/", kpi_views.kpi_dashboard, name="kpi_dashboard"),
+    path("alliances/<int:pk>/kpi/", kpi_dashboard.kpi_latest, name="kpi_latest"),
+    path("alliances/<int:pk>/kpi/<int:year>/", kpi_dashboard.kpi_dashboard, name="kpi_dashboard"),
     path(
         "alliances/<int:pk>/ledger/<int:year>/export.xlsx",
         workbook_pages.ledger_export,

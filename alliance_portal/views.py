@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts import permissions as account_permissions
 from accounts.permissions import office_view
+from alliances import selectors
 from alliances.models import Field, ProgrammeYear
 from alliances.selectors import public_alliances
 from core import roc
@@ -58,3 +61,12 @@ def office_failed_work(request):
             "emails": paginate(request, emails, param="emails"),
         },
     )
+
+
+@login_required
+def dashboard(request):
+    """Each person's start page: what their roles let them do and what waits for them."""
+    user = request.user
+    context = selectors.dashboard_for(user)
+    context["has_mfa"] = account_permissions.has_mfa(user) if user.is_office else None
+    return render(request, "accounts/dashboard.html", context)

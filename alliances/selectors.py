@@ -161,3 +161,8 @@ def alliance_year_of(alliance: Alliance, roc_year) -> AllianceYear:
         alliance=alliance,
         programme_year__roc_year=roc_year,
     )
+
+
+def visible_alliance(user, pk) -> Alliance:
+    """The alliance `pk` if `user` may see it (its team, the programme's readers), else 404."""
+    return alliance_for(user, pk, may=permissions.can_view_alliance)

@@ -2,13 +2,13 @@
 
 Every programme year gets the same number of alliance-years; each has its members, a full
 ledger (revenue, outcomes, activities) with the rules' verdicts, and accepted expected
-outcomes and second KPI filing whose snapshot holds what `kpi.checks.figures` would freeze.
+outcomes and second KPI filing whose snapshot holds what `kpi.filings.checks.figures` would freeze.
 The second filing's newest version is what `reports.figures.official` reads.
 
 This is a fixture, not a way into the portal: rows go in with `bulk_create`, bypassing the
 services, their audit events and their emails. The verdicts still come from the portal's
-own rules (`members.rules`, `kpi.rules`), and `check_snapshots` compares a sample of the
-stored snapshots with what `kpi.checks.figures` computes from the ledger.
+own rules (`members.rules`, `kpi.ledger.rules`), and `check_snapshots` compares a sample of the
+stored snapshots with what `kpi.filings.checks.figures` computes from the ledger.
 
 Alliances live six years (phase 1 years 1-3, then phase 2 years 1-3); slots start at
 staggered points of that life, so every programme year has every phase, and a slot whose
@@ -37,7 +37,11 @@ from alliances.models import (
     TeamType,
 )
 from core.money import half_up_int
-from kpi import calendar, catalog, rules
+from kpi.filings import calendar
+from kpi.ledger import catalog, rules
+from kpi.ledger.services import (
+    store_verdict,  # the verdict stored beside the record, as the portal does
+)
 from kpi.models import (
     Activity,
     ActivityKind,
@@ -56,7 +60,6 @@ from kpi.models import (
     SnapshotItem,
     SnapshotRecord,
 )
-from kpi.services import _apply  # the verdict stored beside the record, as the portal does
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.rules import member_kind
 from members.ubn import complete_ubn
@@ -493,7 +496,7 @@ class Builder:
                 )
             )
             for entry in entries:
-                _apply(entry, rules.revenue(entry, ctx))
+                store_verdict(entry, rules.revenue(entry, ctx))
             plan.revenue = entries
 
             outcomes = []
@@ -517,7 +520,7 @@ class Builder:
                     )
                 )
             for record in outcomes:
-                _apply(record, rules.outcome(record, ctx))
+                store_verdict(record, rules.outcome(record, ctx))
             plan.outcomes = outcomes
 
             activities = []
@@ -546,7 +549,7 @@ class Builder:
                         pool = [m.firm_id for m in plan.memberships if m.firm_id]
                         attendees = rng.sample(pool, min(len(pool), rng.randint(3, 8)))
                         plan.attendees[id(record)] = attendees
-                    _apply(record, rules.activity(record, ctx, attendees))
+                    store_verdict(record, rules.activity(record, ctx, attendees))
                     activities.append(record)
             plan.activities = activities
 
@@ -567,8 +570,8 @@ class Builder:
     def _filings(self, plans: list[YearPlan], year: ProgrammeYear) -> None:
         """Accepted expected outcomes (targets near what the year brought) and an accepted
         second KPI filing; one in ten second filings was returned once and resubmitted, so
-        "the newest version" matters. Items as kpi.checks.figures computes them, records
-        as kpi.filings takes them."""
+        "the newest version" matters. Items as kpi.filings.checks.figures computes them, records
+        as kpi.filings.services takes them."""
         rng = self.rng
         roc_year = year.roc_year
         through = calendar.period_end(FilingKind.SECOND, year)
@@ -718,11 +721,11 @@ class Builder:
         )
 
 
-# --- values, as kpi.checks.figures computes them ----------------------------------------
+# --- values, as kpi.filings.checks.figures computes them ----------------------------------------
 
 
 def _totals(plan: YearPlan, *, counted_only: bool) -> dict:
-    """kpi.selectors.alliance_year_totals, computed from the rows in memory."""
+    """kpi.ledger.selectors.alliance_year_totals, computed from the rows in memory."""
     ay = plan.ay
     kind_of = "counted_kind" if counted_only else "entered_kind"
     kinds = [getattr(m, kind_of) for m in plan.memberships]
@@ -846,8 +849,8 @@ def _history(filing, dates, roc_year, versions, states=None) -> list[FilingTrans
 
 def check_snapshots(roc_year: int, sample: int = 5) -> list[str]:
     """Compare a sample of stored second-filing snapshots (the newest version) with what
-    kpi.checks.figures computes from the ledger now; returns the differences."""
-    from kpi import checks
+    kpi.filings.checks.figures computes from the ledger now; returns the differences."""
+    from kpi.filings import checks
 
     problems = []
     filings = (
@@ -877,6 +880,6 @@ def check_snapshots(roc_year: int, sample: int = 5) -> list[str]:
                 problems.append(
                     f"{filing.alliance_year.alliance.code} {roc_year} {item.code}: "
                     f"stored (entered, counted, target) {stored.get(item.code)}, "
-                    f"kpi.checks.figures gives {want}"
+                    f"kpi.filings.checks.figures gives {want}"
                 )
     return problems

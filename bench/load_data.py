@@ -114,7 +114,7 @@ def build(args) -> int:
 
 def _open_year(year: int) -> None:
     """The open year's KPI filings not started yet, their checks passing."""
-    from kpi import rules
+    from kpi.ledger import rules
     from kpi.models import Evidence, Filing, FilingKind, LedgerCoverage, Outcome, RevenueEntry
 
     Filing.objects.filter(

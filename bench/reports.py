@@ -39,7 +39,7 @@ It prints each figure with its ratios and judges the issue's acceptance limits:
 
 Exit status: 0 pass (always in --quick, where the limits are shown but not enforced), 1 a
 limit failed, 2 refused (bad arguments, not PostgreSQL, not a bench database), 3 the data
-or the report is wrong (SQL totals differ, a snapshot differs from kpi.checks.figures, a
+or the report is wrong (SQL totals differ, a snapshot differs from kpi.filings.checks.figures, a
 page is not 200), 4 reports/summary.py is missing (the export was not measured).
 """
 
@@ -405,7 +405,8 @@ def measure_phase(name: str, client, first: int, latest: int, args, folder: Path
     problems = check_snapshots(latest)
     if problems:
         raise BenchError(
-            "stored snapshots differ from kpi.checks.figures:\n  " + "\n  ".join(problems[:20])
+            "stored snapshots differ from kpi.filings.checks.figures:\n  "
+            + "\n  ".join(problems[:20])
         )
     print(f"Measuring {name} (report of {latest}, export {first}–{latest}) …", flush=True)
     result = {"rows": row_counts()}

@@ -1,6 +1,9 @@
-"""Reading request parameters without a 500, and paging."""
+"""Reading request parameters without a 500, paging, and the answer of a workbook download."""
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PAGE_SIZE = 25
 
@@ -17,3 +20,9 @@ def paginate(request, queryset, *, param="page", per_page=PAGE_SIZE):
     page = Paginator(queryset, per_page).get_page(request.GET.get(param))
     page.param = param
     return page
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.utils import DatabaseError
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -45,6 +45,10 @@ from django_tasks_db.models import DBTaskResult
 from core import audit
 from core.models import WorkerHeartbeat
 from core.tasks import GIVE_UP_HANDLERS, REQUEUE_HANDLERS
+
+# The errors of a database that is away (a lost or refused connection): workers wait for it
+# (portal_worker), pages answer 503 (alliance_portal/health.py).
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 logger = logging.getLogger(__name__)
 

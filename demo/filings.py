@@ -10,7 +10,7 @@
   draft with an extension, so the demo PI can check, certify and submit it.
 
 History is written with its own dates (submitted on 106.04.12, and so on), so it goes
-through the snapshot and transition helpers of kpi.filings rather than the services, which
+through the snapshot and transition helpers of kpi.filings.services rather than the services, which
 stamp the present moment and refuse submissions after a deadline. Idempotent.
 """
 
@@ -24,7 +24,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
-from kpi import audit_pdf, catalog, checks, filing_selectors, filings, review
+from kpi.filings import checks
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
+from kpi.ledger import catalog
 from kpi.models import (
     Assessment,
     AssessmentOutcome,
@@ -38,6 +41,8 @@ from kpi.models import (
     MarkVerdict,
     ReviewMark,
 )
+from kpi.review import pdf as audit_pdf
+from kpi.review import services as review
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 DEMO_ALLIANCE_CODE = "MECH001"

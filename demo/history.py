@@ -8,10 +8,10 @@ import io
 from openpyxl import Workbook
 
 from demo.plan import EARLIER_YEARS, build_plan
-from kpi import catalog
+from kpi.ledger import catalog
 from kpi.models import FilingVersion
 from workbook_import.engine import run_workbook
-from workbook_import.sheets.historic import SHEET, _header
+from workbook_import.sheets.historic import SHEET, column_header
 
 BASE = ["聯盟代碼", "年度", "期別", "期內年次", "補助款", "產學合作計入比例"]
 
@@ -42,7 +42,7 @@ def workbook(plan=None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    sheet.append(BASE + [_header(item) for item in catalog.TARGETED])
+    sheet.append(BASE + [column_header(item) for item in catalog.TARGETED])
     for planned in plan or build_plan():
         previous = None
         for year in planned.years:

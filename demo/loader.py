@@ -30,9 +30,9 @@ from alliances.models import (
 from alliances.reference import ensure_fields
 from demo import events, filings, history, visits
 from demo.plan import build_plan, read_reference
-from kpi import rules as kpi_rules
-from kpi import selectors as kpi_selectors
-from kpi import services as kpi_services
+from kpi.ledger import rules as kpi_rules
+from kpi.ledger import selectors as kpi_selectors
+from kpi.ledger import services as kpi_services
 from kpi.models import Activity, Outcome, RevenueEntry, RevenueKind
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.services import apply_verdict
@@ -554,12 +554,12 @@ def _load_ledger(ay: AllianceYear, py, rng: random.Random, *, extras: bool) -> i
         )
     for record in entries:
         verdict = kpi_rules.revenue(record, ctx)
-        kpi_services._apply(record, verdict)
+        kpi_services.store_verdict(record, verdict)
     for record in outcomes:
-        kpi_services._apply(record, kpi_rules.outcome(record, ctx))
+        kpi_services.store_verdict(record, kpi_rules.outcome(record, ctx))
     for record in activities:
         attendees = [companies[0].firm_id, outsider.pk] if record.kind == "seminar" else []
-        kpi_services._apply(record, kpi_rules.activity(record, ctx, attendees))
+        kpi_services.store_verdict(record, kpi_rules.activity(record, ctx, attendees))
     RevenueEntry.objects.bulk_create(entries)
     Outcome.objects.bulk_create(outcomes)
     Activity.objects.bulk_create(activities)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core import roc
 from inspections import selectors
 from inspections.models import FormStatus, Recommendation, ReviewForm, SiteVisit, VisitStatus
-from kpi.audit_pdf import PDF_LANGUAGE, page_footer
+from kpi.review.pdf import PDF_LANGUAGE, page_footer
 
 TEMPLATE = "inspections/visit_pdf.html"
 NO_VALUE = "—"

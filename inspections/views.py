@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import is_reviewer, office_view, require
 from alliances.models import Field, ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader, role_in
-from alliances.views_years import year_from_query
+from alliances.views.years import year_from_query
 from core.forms import error_sentence
 from inspections import pdf, permissions, selectors, services
 from inspections.forms import (
@@ -88,7 +88,8 @@ def _briefing(visit) -> list[dict]:
     """What a reviewer reads before the visit: last year's accepted figures and this year's
     targets, item by item (kpi catalog)."""
     from alliances.models import AllianceYear
-    from kpi import catalog, filing_selectors
+    from kpi.filings import selectors as filing_selectors
+    from kpi.ledger import catalog
     from kpi.models import FilingKind
 
     ay = visit.alliance_year
@@ -673,8 +674,8 @@ def awards_publish(request, year):
 
 @office_view(viewers=True)
 def awards_export(request, year):
+    from core.http import xlsx_response
     from inspections.exports import awards_workbook
-    from workbook_import.views import xlsx_response
 
     get_object_or_404(ProgrammeYear, roc_year=year)
     return xlsx_response(awards_workbook(year), f"outstanding-alliances-{year}.xlsx")

@@ -7,4 +7,9 @@ class KpiConfig(AppConfig):
     verbose_name = _("KPI ledger")
 
     def ready(self):
-        from kpi import receivers  # noqa: F401  (recompute verdicts when members change)
+        from kpi.filings import panels
+        from kpi.ledger import receivers  # noqa: F401  (recompute verdicts when members change)
+        from kpi.review.panels import filing_panel, year_panel
+
+        # The review's part of the filing pages: the filings do not import the review.
+        panels.register(year=year_panel, filing=filing_panel)

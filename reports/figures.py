@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from alliances.models import AllianceYear
-from kpi import catalog
+from kpi.ledger import catalog
 from kpi.models import FilingKind, FilingState, FilingVersion, RevenueEntry, SnapshotItem
 from members.models import MemberKind, Membership
 

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from alliances.models import ProgrammeYear
 from core.money import FEE_BAND_LABELS
-from kpi.audit_pdf import page_footer
+from kpi.review.pdf import page_footer
 from reports import report_charts
 from reports.summary import LANGUAGE, check_span, collect
 

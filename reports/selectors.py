@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from alliances.models import Field, FieldTarget
 from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
-from kpi import flags
+from kpi.ledger import flags
 from reports.figures import FIELD_CODES
 
 MAX_SPAN = 20
@@ -222,7 +222,7 @@ def p2_floors(alliance_ids) -> dict:
 def self_sufficiency(figures, previous: dict, floors: dict | None = None) -> list:
     """Per alliance-year: counted total revenue (R8 weight applied) ÷ subsidy, with the
     R10, R9, P1 and P2 flags (P2's floor: the phase-1 year-3 target, see p2_floors)."""
-    from kpi.filing_selectors import totals_from_items
+    from kpi.filings.selectors import totals_from_items
 
     result = []
     for fig in figures:

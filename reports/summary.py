@@ -32,7 +32,7 @@ from core.writers import (
     new_workbook,
     write_only_cell,
 )
-from kpi import catalog
+from kpi.ledger import catalog
 from reports import figures, selectors
 
 LANGUAGE = "zh-hant"

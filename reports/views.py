@@ -18,15 +18,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import office_view, require
 from alliances.models import Field, ProgrammeYear
+from core.http import XLSX
 from core.money import FEE_BAND_LABELS
+from core.sheets import sheets_for
 from core.storage import private_storage
 from kpi.models import FilingKind, FilingState, FilingVersion
 from reports import figures, permissions, report_charts, selectors, services
 from reports.forms import ExportForm
 from reports.models import REPORT_KINDS, Export, ExportKind
 from reports.summary import default_first
-from workbook_import.engine import sheets_for
-from workbook_import.views import XLSX
 
 SOURCE_LABELS = {
     figures.OFFICIAL: gettext_lazy("official (accepted second filings)"),

@@ -194,7 +194,7 @@ def people(make_user):
 
     from django.core.files.base import ContentFile
 
-    from kpi import services as kpi_services
+    from kpi.ledger import services as kpi_services
     from kpi.models import RevenueEntry
 
     p.entry = kpi_services.record_save(

@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from kpi import catalog, filing_selectors, filings
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
+from kpi.ledger import catalog
 from kpi.models import FilingKind
 
 TAIPEI = ZoneInfo("Asia/Taipei")

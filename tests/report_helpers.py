@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear
 from core.storage import private_storage
-from kpi import catalog
+from kpi.ledger import catalog
 from workbook_import.sheets.historic import save_figures
 
 

@@ -6,7 +6,7 @@ import io
 import time_machine
 from pypdf import PdfReader
 
-from kpi import filings
+from kpi.filings import services as filings
 from tests.filing_helpers import at, submitted_first_filing
 
 # 106.11.10: the office reviews the first KPI filings (domain.md §4).
@@ -23,8 +23,9 @@ def reviewing(people):
 
 def issued_record(people):
     """The audit record (no findings) of the submitted first KPI filing of 106."""
-    from kpi import filing_selectors, review
+    from kpi.filings import selectors as filing_selectors
     from kpi.models import FilingKind
+    from kpi.review import services as review
 
     filing = filing_selectors.filing_of(people.alliance_years[106], FilingKind.FIRST)
     with time_machine.travel(REVIEW_DAY, tick=False):
@@ -36,7 +37,7 @@ def issued_record(people):
 def office_returns(people, filing, reason="請更正", correction_due=None):
     """The office flags technical-service revenue and issues the audit record: the KPI
     filing is returned (call inside a time when the deadline is not past)."""
-    from kpi import review
+    from kpi.review import services as review
 
     version = filing.versions.order_by("-number").first()
     review.mark_save(
@@ -48,7 +49,7 @@ def office_returns(people, filing, reason="請更正", correction_due=None):
 
 def office_accepts(people, filing):
     """The office accepts every item and issues a "no findings" audit record."""
-    from kpi import review
+    from kpi.review import services as review
 
     version = filing.versions.order_by("-number").first()
     review.accept_unmarked(version=version, by=people.office)

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from accounts.models import ProgrammeRole, User
 from alliances.models import Alliance, ProgrammeYear
 from demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD
-from kpi import selectors as kpi_selectors
+from kpi.ledger import selectors as kpi_selectors
 from kpi.models import Activity, Outcome, RevenueEntry
 from members import selectors
 from members.models import Firm, Membership
@@ -180,7 +180,7 @@ def test_the_demos_accepted_106_snapshots_reproduce_the_published_tables(demo, d
     ledger): members_106.csv and revenue_106.csv, cell for cell."""
     from alliances.models import Field
     from core.money import half_up_int
-    from kpi.filing_selectors import accepted_sums_by_field
+    from kpi.filings.selectors import accepted_sums_by_field
     from kpi.models import Filing, FilingState, RevenueEntry
 
     # Change the live ledger: the official figures must not move.

@@ -39,7 +39,7 @@ def typed(people, year_107):
     field, its firm and members (PI, assistant), its ledger (PI, assistant) and an event
     (office), as their users could."""
     from events.models import Event, EventKind
-    from kpi import services as kpi_services
+    from kpi.ledger import services as kpi_services
     from kpi.models import Activity, ActivityKind
     from members.models import MemberKind, Membership
     from members.services import apply_verdict

@@ -8,8 +8,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kpi import filing_selectors, filings
-from kpi import services as ledger
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
+from kpi.ledger import services as ledger
 from kpi.models import Filing, FilingExtension, FilingKind, FilingState, FilingVersion, RevenueEntry
 from tests.filing_helpers import at, full_targets, submitted_expected, submitted_first_filing
 from tests.review_helpers import office_returns

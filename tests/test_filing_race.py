@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
-from kpi import filing_selectors, filings
-from kpi import services as ledger
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
+from kpi.ledger import services as ledger
 from kpi.models import Filing, FilingKind, RevenueEntry
 from tests.filing_helpers import at, submitted_expected
 

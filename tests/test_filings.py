@@ -10,8 +10,10 @@ from django.http import Http404
 
 from alliances.models import AllianceRole, Capability, RoleStatus, TeamRole
 from core.models import AuditEvent
-from kpi import checks, filing_selectors, filings
-from kpi import services as ledger
+from kpi.filings import checks
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
+from kpi.ledger import services as ledger
 from kpi.models import (
     Filing,
     FilingKind,
@@ -81,7 +83,7 @@ def test_submission_freezes_a_snapshot_that_later_ledger_edits_leave_unchanged(p
 
 
 def test_the_snapshot_holds_every_catalog_item_and_the_verdicts_behind_it(people):
-    from kpi import catalog
+    from kpi.ledger import catalog
 
     version = submitted_first_filing(people)
     assert [i.code for i in version.items.order_by("pk")] == [i.code for i in catalog.ITEMS]
@@ -350,7 +352,7 @@ def test_targets_of_a_submitted_filing_cannot_change(people):
     version = submitted_expected(people)
     with pytest.raises(filings.FilingError):
         filings.targets_save(filing=version.filing, by=people.pi, targets=full_targets(5))
-    from kpi import catalog
+    from kpi.ledger import catalog
 
     entered = version.items.filter(code__in=[i.code for i in catalog.TARGETED])
     assert set(entered.values_list("target", flat=True)) == {1}

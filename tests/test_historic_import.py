@@ -4,7 +4,7 @@ change nothing; bad cells are named by sheet, row and column; a year filed on th
 is never overwritten."""
 
 from core.workbooks import open_workbook
-from kpi import catalog
+from kpi.ledger import catalog
 from kpi.models import Filing, FilingKind, FilingState, FilingVersion
 from tests.filing_helpers import submitted_expected
 from tests.workbook_helpers import workbook_bytes
@@ -15,9 +15,9 @@ BASE = ["聯盟代碼", "年度", "期別", "期內年次", "補助款", "產學
 
 
 def headers():
-    from workbook_import.sheets.historic import _header
+    from workbook_import.sheets.historic import column_header
 
-    return BASE + [_header(item) for item in catalog.TARGETED]
+    return BASE + [column_header(item) for item in catalog.TARGETED]
 
 
 def row(code="MECH001", year=105, **values):

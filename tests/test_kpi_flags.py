@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from alliances.models import AllianceYear, ProgrammeYear
-from kpi import flags, selectors, services
+from kpi.ledger import flags, selectors, services
 from kpi.models import RevenueEntry
 from members.models import Firm, MemberKind, Membership
 from members.services import apply_verdict

@@ -118,7 +118,7 @@ def test_the_pi_exports_the_years_ledger(client, people):
 def test_import_cannot_change_a_covered_period(people):
     import datetime as dt
 
-    from kpi import services
+    from kpi.ledger import services
 
     services.coverage_record(
         alliance_year=people.alliance_years[106],

@@ -146,7 +146,7 @@ def test_records_of_another_alliance_are_404(client, people):
 def test_a_covered_record_asks_for_a_reason_on_the_page(client, people):
     import datetime as dt
 
-    from kpi import services
+    from kpi.ledger import services
 
     services.coverage_record(
         alliance_year=people.alliance_years[106],
@@ -167,7 +167,7 @@ def test_a_covered_record_asks_for_a_reason_on_the_page(client, people):
 
 
 def test_a_member_with_fee_records_is_not_removed_but_told_why(client, people):
-    from kpi import services
+    from kpi.ledger import services
 
     fee = services.record_save(
         record=RevenueEntry(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kpi import services
+from kpi.ledger import services
 from kpi.models import Activity, Outcome, RevenueEntry
 from members.models import Firm
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kpi import selectors, services
+from kpi.ledger import selectors, services
 from kpi.models import Activity, Outcome, RevenueEntry
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.services import firm_save

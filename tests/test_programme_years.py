@@ -6,7 +6,8 @@ import time_machine
 
 from alliances.models import ProgrammeYear
 from core.models import AuditEvent
-from kpi import filing_selectors, filings
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
 from kpi.models import FilingKind
 from tests.filing_helpers import at, submitted_expected
 

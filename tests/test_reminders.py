@@ -77,7 +77,8 @@ def test_the_office_hears_the_day_after_a_deadline_was_missed(people):
 def test_an_extension_moves_the_reminders_and_keeps_the_alliance_off_the_missed_list(people):
     import time_machine
 
-    from kpi import filing_selectors, filings
+    from kpi.filings import selectors as filing_selectors
+    from kpi.filings import services as filings
     from kpi.models import FilingKind
     from tests.filing_helpers import at
 

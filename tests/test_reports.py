@@ -170,7 +170,7 @@ def test_every_figure_of_a_field_leads_to_its_alliances_and_p2_is_checked(client
     # members: alliances, members, average, share; revenue: five figures — per table row
     assert html.count(f'href="{drill}"') == 9
     assert 'href="/reports/106/fields/civil/"' not in html  # no figures, no link
-    from kpi import flags
+    from kpi.ledger import flags
 
     ay = AllianceYear.objects.get(alliance__code="OTHER9", programme_year__roc_year=106)
     ay.phase = 2

@@ -8,7 +8,8 @@ import time_machine
 from django.core import mail
 
 from core.models import AuditEvent, OutboundEmail
-from kpi import filing_selectors, filings, review
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
 from kpi.models import (
     Assessment,
     AuditRecord,
@@ -18,6 +19,7 @@ from kpi.models import (
     ReviewMark,
     SnapshotRecord,
 )
+from kpi.review import services as review
 from tests.filing_helpers import at
 from tests.review_helpers import REVIEW_DAY, page_count, pdf_fonts, pdf_text, reviewing
 

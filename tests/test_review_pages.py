@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear
-from kpi import filings, review
+from kpi.filings import services as filings
 from kpi.models import AuditRecord, BulkIssue, Filing, FilingKind, FilingState, ReviewMark
+from kpi.review import services as review
 from tests.filing_helpers import at
 from tests.review_helpers import REVIEW_DAY, pdf_text, reviewing
 
@@ -240,7 +241,7 @@ def test_issue_from_the_page_then_the_pi_sees_the_record_and_its_pdf(client, peo
 
 
 def test_a_resubmission_shows_the_flagged_items_first_and_what_changed(client, people):
-    from kpi import services as ledger
+    from kpi.ledger import services as ledger
     from kpi.models import RevenueEntry
 
     version = reviewing(people)
@@ -437,7 +438,7 @@ def test_bulk_issue_runs_as_a_task_with_progress_and_the_zip_holds_every_pdf(
 
 def _other_alliance_reviewing(people):
     """The other alliance's first KPI filing of 106, submitted and under review."""
-    from kpi import filing_selectors
+    from kpi.filings import selectors as filing_selectors
     from tests.filing_helpers import full_targets
 
     ay = AllianceYear.objects.get(alliance=people.other_alliance, programme_year__roc_year=106)

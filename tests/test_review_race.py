@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from kpi import filing_selectors, review
-from kpi.filings import FilingError
+from kpi.filings import selectors as filing_selectors
+from kpi.filings.services import FilingError
 from kpi.models import AuditRecord, FilingKind, FilingState
+from kpi.review import services as review
 from tests.review_helpers import REVIEW_DAY, reviewing
 
 

@@ -19,6 +19,7 @@ from import_export import widgets
 from tablib import Dataset
 
 from core import batching, roc, writers
+from core.sheets import SHEETS, Sheet, register_sheet, sheets_for  # noqa: F401  (the registry)
 from core.workbooks import GuardedWorkbook, header_of, limits, open_workbook, quote
 
 MAX_AMOUNT = 10_000_000_000
@@ -135,25 +136,6 @@ class ChoiceLabelWidget(widgets.Widget):
 
 
 # --- the registry ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str  # the worksheet's name, e.g. "成員"
-    resource_class: type
-    order: int
-    scopes: frozenset  # "office" (whole programme) and/or "alliance" (one alliance's own)
-
-
-SHEETS: dict[str, Sheet] = {}
-
-
-def register_sheet(name, resource_class, *, order, scopes=("office",)):
-    SHEETS[name] = Sheet(name, resource_class, order, frozenset(scopes))
-
-
-def sheets_for(scope: str) -> list[Sheet]:
-    return sorted((s for s in SHEETS.values() if scope in s.scopes), key=lambda s: s.order)
 
 
 # --- reporting -------------------------------------------------------------------------------

@@ -3,20 +3,18 @@
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import audit
-from core.http import int_param
+from core.http import int_param, xlsx_response  # noqa: F401  (pages import it from here)
 from core.models import ImportBatch
 from core.workbooks import WorkbookError, read_upload
 from workbook_import import jobs
 from workbook_import.engine import export_workbook, run_workbook, sheets_for
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(forms.Form):
@@ -24,12 +22,6 @@ class UploadForm(forms.Form):
         label=gettext_lazy("Workbook (.xlsx)"),
         help_text=gettext_lazy("At most 2 MB. Nothing is saved before you confirm the preview."),
     )
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _locked_batch(request, *, scope, alliance) -> ImportBatch:

@@ -396,7 +396,7 @@ def main(argv=None) -> int:
         common.recreate_database(url)
         common.setup_django(env)
         common.migrate()
-        from kpi import catalog
+        from kpi.ledger import catalog
 
         codes = [item.code for item in catalog.TARGETED]
         pis = common.build_alliances(args.clients, args.per_pi)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from core import roc
 from events.models import Registration, RegistrationStatus
-from tests.browser.test_review_loop import _logged_in
+from tests.browser.test_review_loop import logged_in
 from tests.event_helpers import training
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def test_an_assistant_registers_two_people_and_the_confirmation_is_sent(
         date=today + dt.timedelta(days=30),
         registration_deadline=today + dt.timedelta(days=20),
     )
-    page = _logged_in(browser, live_server, people.assistant)
+    page = logged_in(browser, live_server, people.assistant)
     page.goto(f"{live_server.url}/events/?year=106")
     page.get_by_role("link", name=event.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(event.title)

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from core import roc
-from kpi import filing_selectors, filings
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
 from kpi.models import FilingKind, FilingVersion
 from tests.filing_helpers import submitted_expected
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from members.models import Membership
 from members.ubn import complete_ubn
-from tests.browser.test_review_loop import _logged_in
+from tests.browser.test_review_loop import logged_in
 from tests.conftest import run_worker
 from tests.workbook_helpers import MEMBER_HEADERS, member_row, workbook_bytes
 
@@ -32,7 +32,7 @@ def test_the_office_follows_its_registry_import_to_the_end(
             }
         )
     )
-    page = _logged_in(browser, live_server, people.office)
+    page = logged_in(browser, live_server, people.office)
     page.goto(f"{live_server.url}/office/import/")
     page.get_by_label(re.compile("活頁簿")).set_input_files(str(path))
     page.get_by_role("button", name="檢查活頁簿").click()

@@ -7,9 +7,11 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from kpi import filing_selectors, filings, review
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
 from kpi.models import FilingKind
-from tests.browser.test_review_loop import _logged_in
+from kpi.review import services as review
+from tests.browser.test_review_loop import logged_in
 from tests.filing_helpers import at, submitted_expected
 
 pytestmark = pytest.mark.browser
@@ -29,7 +31,7 @@ def test_the_office_follows_a_figure_down_to_the_records(
         review.accept_unmarked(version=version, by=people.office)
         review.audit_record_issue(filing=version.filing, by=people.office)
 
-    page = _logged_in(browser, live_server, people.office)
+    page = logged_in(browser, live_server, people.office)
     page.goto(f"{live_server.url}/reports/106/")
     members = page.get_by_role("table", name=re.compile("聯盟數與廠商會員數"))
     row = members.get_by_role("row").filter(has_text="機電材料")

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.test_review_loop import _logged_in
+from tests.browser.test_review_loop import logged_in
 from tests.conftest import run_worker
 from tests.report_helpers import alliance_with_figures, zeros
 
@@ -20,7 +20,7 @@ def test_the_office_downloads_the_workbook_from_the_report_page(
 ):
     for year in (105, 106):
         alliance_with_figures("EXP01", year=year, **zeros(**{"M-COMPANY": 12, "R-FEE": 180_000}))
-    page = _logged_in(browser, live_server, people.office)
+    page = logged_in(browser, live_server, people.office)
     page.goto(f"{live_server.url}/reports/106/")
     panel = page.get_by_role("region", name="下載")
     expect(panel.get_by_label(re.compile("會費級距與趨勢起始年度"))).to_have_value("105")

@@ -10,14 +10,15 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from core import roc
-from kpi import filing_selectors, filings
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
 from kpi.models import AuditRecord, FilingKind, FilingState
 from tests.filing_helpers import submitted_expected
 
 pytestmark = pytest.mark.browser
 
 
-def _logged_in(browser, live_server, user):
+def logged_in(browser, live_server, user):
     """A browser context with `user`'s session (the office's login needs a second factor;
     its own tests cover that)."""
     client = Client()
@@ -50,8 +51,8 @@ def test_submit_flag_issue_correct_resubmit_accept(live_server, transactional_db
         reason="補件延期",
     )
     base = live_server.url
-    pi = _logged_in(browser, live_server, people.pi)
-    office = _logged_in(browser, live_server, people.office)
+    pi = logged_in(browser, live_server, people.pi)
+    office = logged_in(browser, live_server, people.office)
 
     # The PI submits version 1.
     _pi_submits(pi, base, people, 1)

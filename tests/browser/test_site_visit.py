@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from inspections.models import FormStatus, ReviewForm, ReviewPoint
-from tests.browser.test_review_loop import _logged_in
+from tests.browser.test_review_loop import logged_in
 from tests.visit_helpers import KNOWN_SCORES, schedule
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ def test_a_reviewer_fills_and_submits_the_form_and_cannot_edit_it_after(
 ):
     visit = schedule(people)
     form = ReviewForm.objects.get(visit=visit, reviewer=people.reviewer)
-    page = _logged_in(browser, live_server, people.reviewer)
+    page = logged_in(browser, live_server, people.reviewer)
     base = live_server.url
 
     page.goto(f"{base}/visits/")
@@ -65,7 +65,7 @@ def test_a_reviewer_fills_and_submits_the_form_and_cannot_edit_it_after(
     expect(page.get_by_role("button", name="儲存草稿")).to_have_count(0)
     expect(page.locator("input[type=radio]")).to_have_count(0)
     # A second reviewer's visit list does not show this alliance.
-    other = _logged_in(browser, live_server, people.other_reviewer)
+    other = logged_in(browser, live_server, people.other_reviewer)
     other.goto(f"{base}/visits/")
     expect(other.get_by_role("link", name=people.alliance.name_zh)).to_have_count(0)
     response = other.goto(f"{base}/visits/{visit.pk}/form/")

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export.fields import Field as Column
 
-from kpi import catalog
+from kpi.ledger import catalog
 from kpi.models import (
     Filing,
     FilingKind,
@@ -27,7 +27,7 @@ SHEET = "歷年核定數據"
 IMPORTED_NAME = "歷年核定數據匯入"
 
 
-def _header(item) -> str:
+def column_header(item) -> str:
     with translation.override("zh-hant"):
         return f"{item.label}（{item.code}）"
 
@@ -56,7 +56,7 @@ class HistoricFiguresResource(AllianceYearResource):
         for item in catalog.TARGETED:
             self.fields[item.code] = Column(
                 attribute=None,
-                column_name=_header(item),
+                column_name=column_header(item),
                 widget=AmountWidget(),
                 dehydrate_method=lambda ay, code=item.code: (self._exported(ay) or {}).get(code),
             )

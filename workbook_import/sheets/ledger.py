@@ -8,7 +8,7 @@ from import_export.fields import Field as Column
 from import_export.widgets import Widget
 
 from core.workbooks import quote
-from kpi import selectors, services
+from kpi.ledger import selectors, services
 from kpi.models import (
     Activity,
     ActivityKind,
@@ -184,7 +184,7 @@ class LedgerResource(PortalResource):
 
     def _verdict(self, instance):
         ctx = selectors.year_context(instance.alliance_year)
-        services._apply(instance, services.verdict_for(instance, ctx))
+        services.store_verdict(instance, services.verdict_for(instance, ctx))
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.pk:

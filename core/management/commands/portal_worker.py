@@ -17,8 +17,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from alliance_portal.health import DATABASE_DOWN
-from core.workers import Heart, beat, recover_own_tasks
+from core.workers import DATABASE_DOWN, Heart, beat, recover_own_tasks
 
 logger = logging.getLogger(__name__)
 

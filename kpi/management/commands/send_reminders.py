@@ -5,7 +5,7 @@ twice (kpi/reminders.py)."""
 from django.core.management.base import BaseCommand, CommandError
 
 from core import roc
-from kpi import reminders
+from kpi.filings import reminders
 
 
 class Command(BaseCommand):

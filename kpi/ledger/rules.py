@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from core import roc
-from kpi.models import (
+from kpi.ledger.models import (
     NEVER_REVENUE,
     OPERATING,
     ActivityKind,

@@ -22,8 +22,8 @@ from accounts.models import ProgrammeRole, User
 from alliances.models import AllianceRole, AllianceYear, ProgrammeYear, RoleStatus
 from core import roc
 from core.mail import send_templated_email
-from kpi import calendar
-from kpi.models import Filing, FilingExtension, FilingKind
+from kpi.filings import calendar
+from kpi.filings.models import Filing, FilingExtension, FilingKind
 
 DAYS_BEFORE = (14, 3, 1)
 MISSED_WITHIN_DAYS = 7  # the office hears of a missed deadline for a week, not forever

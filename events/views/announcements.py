@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import office_view
 from events import permissions, services
-from events.forms_announcements import AnnouncementForm
+from events.forms.announcements import AnnouncementForm
 from events.models import Announcement, AnnouncementAttachment, Audience
 from events.services import EventError
 

@@ -5,8 +5,15 @@ from django.db.models import Count, Q, Sum
 
 from alliances.models import AllianceYear, Field
 from core.money import half_up_int
-from kpi.models import Activity, ActivityKind, Outcome, OutcomeKind, RevenueEntry, RevenueKind
-from kpi.rules import YearContext
+from kpi.ledger.models import (
+    Activity,
+    ActivityKind,
+    Outcome,
+    OutcomeKind,
+    RevenueEntry,
+    RevenueKind,
+)
+from kpi.ledger.rules import YearContext
 from members.models import Firm, MemberKind, Membership
 
 

@@ -21,10 +21,15 @@ from alliances.models import Field, ProgrammeYear
 from alliances.permissions import is_programme_reader
 from core import roc, writers
 from core.forms import error_sentence
-from kpi import calendar, catalog, filing_selectors, review, review_selectors
-from kpi.filings import FilingError, filing_accept, filing_return, filing_review_start
-from kpi.models import AuditRecord, BulkIssue, Filing, FilingKind, FilingState, SnapshotRecord
-from kpi.review_forms import (
+from core.http import xlsx_response
+from kpi.filings import calendar
+from kpi.filings import selectors as filing_selectors
+from kpi.filings.models import Filing, FilingKind, FilingState, SnapshotRecord
+from kpi.filings.services import FilingError, filing_accept, filing_return, filing_review_start
+from kpi.ledger import catalog
+from kpi.review import selectors as review_selectors
+from kpi.review import services as review
+from kpi.review.forms import (
     AcceptForm,
     AssessmentForm,
     BulkIssueForm,
@@ -34,8 +39,7 @@ from kpi.review_forms import (
     ReopenForm,
     ReturnForm,
 )
-from kpi.views_filings import _filing
-from workbook_import.views import xlsx_response
+from kpi.review.models import AuditRecord, BulkIssue
 
 EXPORT_HEADERS = [
     "code",
@@ -249,7 +253,7 @@ def review_bulk(request, bid):
 
 
 def _reader(request, pk, year, filing):
-    alliance, ay, filing = _filing(request, pk, year, filing)
+    alliance, ay, filing = filing_selectors.filing_for(request.user, pk, year, filing)
     require(is_programme_reader(request.user))
     return alliance, ay, filing
 
@@ -597,7 +601,7 @@ def review_assessment(request, alliance, ay, filing):
 
 @login_required
 def audit_record_pdf(request, pk, year, filing, aid):
-    alliance, ay, filing = _filing(request, pk, year, filing)
+    alliance, ay, filing = filing_selectors.filing_for(request.user, pk, year, filing)
     if not filing.pk:
         raise Http404
     record = get_object_or_404(AuditRecord, pk=aid, filing=filing)

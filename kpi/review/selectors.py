@@ -11,24 +11,26 @@ from django.utils.translation import gettext_lazy as _
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
 from core import roc
 from core.models import OutboundEmail
-from kpi import calendar, catalog
-from kpi.models import (
-    Activity,
-    ActivityKind,
-    AuditRecord,
+from kpi.filings import calendar
+from kpi.filings.models import (
     Filing,
     FilingExtension,
     FilingKind,
     FilingState,
     FilingVersion,
+    SnapshotItem,
+    SnapshotRecord,
+)
+from kpi.ledger import catalog
+from kpi.ledger.models import (
+    Activity,
+    ActivityKind,
     Outcome,
     OutcomeKind,
     RevenueEntry,
     RevenueKind,
-    ReviewMark,
-    SnapshotItem,
-    SnapshotRecord,
 )
+from kpi.review.models import AuditRecord, ReviewMark
 from members.models import MemberKind
 
 # The states of the overview: the filing's own, plus "not started" (nobody opened it) and

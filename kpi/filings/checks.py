@@ -15,8 +15,11 @@ from django.utils.translation import gettext as _
 
 from core import roc
 from core.money import format_ntd
-from kpi import calendar, catalog, filing_selectors, flags, rules, selectors
-from kpi.models import Activity, Filing, FilingKind, Outcome, RevenueEntry, RevenueKind
+from kpi.filings import calendar
+from kpi.filings import selectors as filing_selectors
+from kpi.filings.models import Filing, FilingKind
+from kpi.ledger import catalog, flags, rules, selectors
+from kpi.ledger.models import Activity, Outcome, RevenueEntry, RevenueKind
 
 SIGNED_KINDS = {RevenueKind.TECHNOLOGY_TRANSFER, RevenueKind.COLLABORATION}
 LEDGER = (("revenue", RevenueEntry), ("outcomes", Outcome), ("activities", Activity))

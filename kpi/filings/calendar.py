@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import roc
-from kpi.models import Filing, FilingKind, FilingState
+from kpi.filings.models import Filing, FilingKind, FilingState
 
 WINDOWS = {
     FilingKind.EXPECTED: ("expected_outcomes_opens", "expected_outcomes_due"),

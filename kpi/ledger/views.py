@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import require
-from alliances import permissions as alliance_permissions
 from alliances.models import Alliance, AllianceYear
+from alliances.selectors import alliance_year_of, visible_alliance
 from core.http import paginate
-from kpi import catalog, filing_selectors, flags, rules, selectors, services
-from kpi.forms import ActivityForm, EvidenceForm, OutcomeForm, RevenueForm
-from kpi.models import OPERATING, Activity, Evidence, Outcome, RevenueEntry
+from kpi.ledger import rules, services
+from kpi.ledger.forms import ActivityForm, EvidenceForm, OutcomeForm, RevenueForm
+from kpi.ledger.models import OPERATING, Activity, Evidence, Outcome, RevenueEntry
 
 TYPES = {
     "revenue": (RevenueEntry, RevenueForm),
@@ -40,17 +40,11 @@ CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpe
 
 
 def _alliance(request, pk) -> Alliance:
-    alliance = get_object_or_404(Alliance.objects.select_related("field"), pk=pk)
-    require(alliance_permissions.can_view_alliance(request.user, alliance))
-    return alliance
+    return visible_alliance(request.user, pk)
 
 
 def _year(alliance, year) -> AllianceYear:
-    return get_object_or_404(
-        AllianceYear.objects.select_related("programme_year", "alliance__field"),
-        alliance=alliance,
-        programme_year__roc_year=year,
-    )
+    return alliance_year_of(alliance, year)
 
 
 def _type(kind):
@@ -70,66 +64,6 @@ def latest_year_redirect(request, pk, url_name: str):
     if latest is None:
         return render(request, "members/no_years.html", {"alliance": alliance})
     return redirect(url_name, pk=alliance.pk, year=latest)
-
-
-@login_required
-def kpi_latest(request, pk):
-    return latest_year_redirect(request, pk, "kpi_dashboard")
-
-
-@login_required
-def kpi_dashboard(request, pk, year):
-    alliance = _alliance(request, pk)
-    ay = _year(alliance, year)
-    totals = selectors.alliance_year_totals(ay)
-    previous = (
-        AllianceYear.objects.filter(alliance=alliance, programme_year__roc_year=year - 1)
-        .select_related("programme_year")
-        .first()
-    )
-    previous_totals = selectors.alliance_year_totals(previous) if previous else None
-    rows = []
-    for item in catalog.ITEMS:
-        kind, _sep, sub = item.records.partition(":")
-        rows.append(
-            {
-                "item": item,
-                "value": catalog.value(item, totals),
-                "last_year": catalog.value(item, previous_totals) if previous_totals else None,
-                "kind": kind,
-                "sub": sub,
-            }
-        )
-    all_flags = [
-        f
-        for f in (
-            flags.r9_growth(totals, previous_totals, ay.collaboration_weight),
-            flags.r10_self_sufficiency(totals, ay.phase, ay.phase_year, ay.subsidy),
-            flags.p1_new_members(totals, ay.phase),
-            flags.p2_member_floor(
-                totals, ay.phase, filing_selectors.p2_floor(alliance.pk) if ay.phase == 2 else None
-            ),
-        )
-        if f is not None
-    ]
-    years = list(
-        alliance.years.order_by("-programme_year__roc_year").values_list(
-            "programme_year__roc_year", flat=True
-        )
-    )
-    return render(
-        request,
-        "kpi/dashboard.html",
-        {
-            "alliance": alliance,
-            "ay": ay,
-            "rows": rows,
-            "flags": all_flags,
-            "distribution": selectors.field_fee_distribution(ay),
-            "years": years,
-            "can_edit": services.can_keep_ledger(request.user, alliance),
-        },
-    )
 
 
 @login_required

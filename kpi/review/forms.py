@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import RocDateField
-from kpi.models import AssessmentOutcome, MarkVerdict
-from kpi.review import MAX_TEXT, RULES
+from kpi.review.models import AssessmentOutcome, MarkVerdict
+from kpi.review.services import MAX_TEXT, RULES
 
 
 class MarkForm(forms.Form):

@@ -22,21 +22,20 @@ from alliances.locking import ledger_lock
 from alliances.selectors import team_recipients
 from core import audit, roc
 from core.mail import send_templated_email
-from kpi import calendar, catalog, checks, permissions
-from kpi.models import (
-    Activity,
+from kpi.filings import calendar, checks, permissions
+from kpi.filings.models import (
     Filing,
     FilingExtension,
     FilingKind,
     FilingState,
     FilingTransition,
     FilingVersion,
-    Outcome,
-    RevenueEntry,
     SnapshotItem,
     SnapshotRecord,
 )
-from kpi.services import coverage_record
+from kpi.ledger import catalog
+from kpi.ledger.models import Activity, Outcome, RevenueEntry
+from kpi.ledger.services import coverage_record
 from members.models import MemberKind, Membership
 
 STATEMENT = gettext_lazy(
@@ -71,7 +70,7 @@ class StaleFiling(FilingError):
     """Someone saved the filing after this person opened it."""
 
 
-def _url(path: str) -> str:
+def portal_url(path: str) -> str:
     return settings.PORTAL_BASE_URL + path
 
 
@@ -83,7 +82,7 @@ def filing_url(filing: Filing) -> str:
     )
 
 
-def _locked(filing: Filing) -> Filing:
+def locked_filing(filing: Filing) -> Filing:
     """The filing's row, locked; created (as a draft) if nobody started it yet."""
     if filing.pk is None:
         Filing.objects.get_or_create(alliance_year=filing.alliance_year, kind=filing.kind)
@@ -97,7 +96,7 @@ def _locked(filing: Filing) -> Filing:
     )
 
 
-def _move(filing: Filing, to: str, *, by, comment="", version=None, internal=False):
+def move_filing(filing: Filing, to: str, *, by, comment="", version=None, internal=False):
     if to not in TRANSITIONS[filing.state]:
         raise FilingError(
             _("A filing that is %(state)s cannot become %(to)s.")
@@ -118,7 +117,7 @@ def _move(filing: Filing, to: str, *, by, comment="", version=None, internal=Fal
     )
 
 
-def _audit(filing: Filing, action: str, by, before: dict, after: dict, reason: str = ""):
+def audit_filing(filing: Filing, action: str, by, before: dict, after: dict, reason: str = ""):
     audit.record(
         actor=by,
         action=action,
@@ -165,7 +164,7 @@ def targets_save(*, filing: Filing, by, targets: dict, expected_revision=None) -
     if filing.kind != FilingKind.EXPECTED:
         raise FilingError(_("Only the expected outcomes have targets to enter."))
     clean = _clean_targets(targets)
-    filing = _locked(filing)
+    filing = locked_filing(filing)
     if not filing.is_open:
         raise FilingError(
             _("This filing is %(state)s: nothing of it can change now.")
@@ -182,7 +181,7 @@ def targets_save(*, filing: Filing, by, targets: dict, expected_revision=None) -
     filing.targets = clean
     filing.revision += 1
     filing.save(update_fields=["targets", "revision", "updated_at"])
-    _audit(filing, "filing.targets_saved", by, {"targets": before}, {"targets": clean})
+    audit_filing(filing, "filing.targets_saved", by, {"targets": before}, {"targets": clean})
     return filing
 
 
@@ -213,7 +212,7 @@ def filing_submit(*, filing: Filing, by, certified_name: str, confirmed: bool) -
         )
     name = _check_certification(by, certified_name, confirmed)
     ledger_lock(filing.alliance_year_id)  # edits wait; this snapshot sees one ledger state
-    filing = _locked(filing)
+    filing = locked_filing(filing)
     if not filing.is_open:
         raise FilingError(
             _("This filing is already %(state)s; it cannot be submitted again.")
@@ -229,15 +228,15 @@ def filing_submit(*, filing: Filing, by, certified_name: str, confirmed: bool) -
     version = _take_snapshot(filing, result, by=by, certified_name=name)
     before = filing.state
     to = FilingState.SUBMITTED if before == FilingState.DRAFT else FilingState.RESUBMITTED
-    _move(filing, to, by=by, version=version.number)
-    _audit(
+    move_filing(filing, to, by=by, version=version.number)
+    audit_filing(
         filing,
         "filing.submitted",
         by,
         {"state": before},
         {"state": to, "version": version.number, "warnings": len(result.warnings)},
     )
-    _tell_team(filing, "filing_submitted", {"version": version}, assistants=False)
+    tell_team(filing, "filing_submitted", {"version": version}, assistants=False)
     return version
 
 
@@ -313,7 +312,7 @@ def _records(version, ay, through):
             )
 
 
-def _tell_team(filing: Filing, template: str, context: dict, *, assistants: bool) -> None:
+def tell_team(filing: Filing, template: str, context: dict, *, assistants: bool) -> None:
     ay = filing.alliance_year
     for person in team_recipients(ay.alliance_id, assistants=assistants):
         send_templated_email(
@@ -323,7 +322,7 @@ def _tell_team(filing: Filing, template: str, context: dict, *, assistants: bool
                 "filing": filing,
                 "alliance": ay.alliance,
                 "year": ay.programme_year.roc_year,
-                "url": _url(filing_url(filing)),
+                "url": portal_url(filing_url(filing)),
                 **context,
             },
             language=person.preferred_language,
@@ -337,15 +336,15 @@ def _office_step(filing: Filing, by) -> Filing:
     require(permissions.can_view(by, filing.alliance_year.alliance))
     if not permissions.can_route(by):
         raise FilingError(_("Only the programme office reviews filings."))
-    return _locked(filing)
+    return locked_filing(filing)
 
 
 @transaction.atomic
 def filing_review_start(*, filing: Filing, by) -> Filing:
     filing = _office_step(filing, by)
     before = filing.state
-    _move(filing, FilingState.UNDER_REVIEW, by=by, version=_last_number(filing))
-    _audit(filing, "filing.review_started", by, {"state": before}, {"state": filing.state})
+    move_filing(filing, FilingState.UNDER_REVIEW, by=by, version=_last_number(filing))
+    audit_filing(filing, "filing.review_started", by, {"state": before}, {"state": filing.state})
     return filing
 
 
@@ -369,8 +368,8 @@ def filing_return(*, filing: Filing, by, comment: str, correction_due=None) -> F
         raise FilingError(_("The correction deadline cannot be in the past."))
     before = filing.state
     filing.correction_due = due
-    _move(filing, FilingState.RETURNED, by=by, comment=comment, version=_last_number(filing))
-    _audit(
+    move_filing(filing, FilingState.RETURNED, by=by, comment=comment, version=_last_number(filing))
+    audit_filing(
         filing,
         "filing.returned",
         by,
@@ -378,7 +377,7 @@ def filing_return(*, filing: Filing, by, comment: str, correction_due=None) -> F
         {"state": filing.state, "correction_due": due.isoformat()},
         reason=comment,
     )
-    _tell_team(filing, "filing_returned", {"comment": comment, "due": due}, assistants=True)
+    tell_team(filing, "filing_returned", {"comment": comment, "due": due}, assistants=True)
     return filing
 
 
@@ -397,14 +396,14 @@ def filing_accept(*, filing: Filing, by, comment: str = "") -> Filing:
             _("Only a filing under review can be accepted; this one is %(state)s.")
             % {"state": filing.get_state_display()}
         )
-    return _accept(filing, by=by, comment=comment, number=_last_number(filing))
+    return accept_version(filing, by=by, comment=comment, number=_last_number(filing))
 
 
-def _accept(filing: Filing, *, by, comment: str, number: int | None) -> Filing:
+def accept_version(filing: Filing, *, by, comment: str, number: int | None) -> Filing:
     """Accept version `number` of the locked filing (the review's audit record with no
     findings comes this way too)."""
     before = filing.state
-    _move(filing, FilingState.ACCEPTED, by=by, comment=comment, version=number)
+    move_filing(filing, FilingState.ACCEPTED, by=by, comment=comment, version=number)
     version = filing.versions.get(number=number)
     if version.through is not None:
         coverage_record(
@@ -413,7 +412,7 @@ def _accept(filing: Filing, *, by, comment: str, number: int | None) -> Filing:
             label=f"{filing.get_kind_display()} v{number}",
             by=by,
         )
-    _audit(filing, "filing.accepted", by, {"state": before}, {"state": filing.state})
+    audit_filing(filing, "filing.accepted", by, {"state": before}, {"state": filing.state})
     return filing
 
 
@@ -432,7 +431,7 @@ def extension_grant(*, filing: Filing, by, until, reason: str) -> FilingExtensio
         raise FilingError(_("Give the reason for the extension."))
     if until is None or until < roc.today():
         raise FilingError(_("An extension must run until today or a later day."))
-    filing = _locked(filing)
+    filing = locked_filing(filing)
     if not filing.is_open:
         raise FilingError(
             _("This filing is %(state)s: there is nothing to extend.")
@@ -442,7 +441,7 @@ def extension_grant(*, filing: Filing, by, until, reason: str) -> FilingExtensio
     extension = FilingExtension.objects.create(
         filing=filing, until=until, reason=reason, granted_by=by
     )
-    _audit(
+    audit_filing(
         filing,
         "filing.extended",
         by,
@@ -450,5 +449,5 @@ def extension_grant(*, filing: Filing, by, until, reason: str) -> FilingExtensio
         {"due": until.isoformat()},
         reason=reason,
     )
-    _tell_team(filing, "filing_extended", {"extension": extension}, assistants=True)
+    tell_team(filing, "filing_extended", {"extension": extension}, assistants=True)
     return extension

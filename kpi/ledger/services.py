@@ -10,8 +10,8 @@ from alliances import permissions as alliance_permissions
 from alliances.locking import ledger_lock
 from alliances.models import Capability
 from core import audit, roc
-from kpi import rules, selectors
-from kpi.models import Activity, Evidence, LedgerCoverage, Outcome, RevenueEntry, RevenueKind
+from kpi.ledger import rules, selectors
+from kpi.ledger.models import Activity, Evidence, LedgerCoverage, Outcome, RevenueEntry, RevenueKind
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
@@ -98,7 +98,7 @@ def verdict_for(record, ctx) -> rules.Verdict:
     return rules.activity(record, ctx, attendee_ids)
 
 
-def _apply(record, verdict: rules.Verdict) -> None:
+def store_verdict(record, verdict: rules.Verdict) -> None:
     record.counted = verdict.counted
     record.full_amount = verdict.full
     record.counted_amount = verdict.counted_amount
@@ -178,7 +178,7 @@ def record_save(
         record.firm = membership.firm  # exports and re-imports name the member firm
     if attendee_firm_ids is not None:
         record._attendee_ids = list(attendee_firm_ids)
-    _apply(record, verdict_for(record, selectors.year_context(record.alliance_year)))
+    store_verdict(record, verdict_for(record, selectors.year_context(record.alliance_year)))
     try:
         record.full_clean(exclude=["created_by"])
     except ValidationError as error:
@@ -233,7 +233,7 @@ def recompute_alliance_year(alliance_year) -> int:
             if model is Activity:
                 record._attendee_ids = [f.pk for f in record.attendee_firms.all()]
             old = (record.counted, record.full_amount, record.counted_amount, record.rule)
-            _apply(record, verdict_for(record, ctx))
+            store_verdict(record, verdict_for(record, ctx))
             if (record.counted, record.full_amount, record.counted_amount, record.rule) != old:
                 record.save(
                     update_fields=[

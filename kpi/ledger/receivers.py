@@ -8,8 +8,8 @@ from django.dispatch import receiver
 
 from alliances.models import AllianceYear
 from core import batching
-from kpi.models import Evidence
-from kpi.services import recompute_alliance_year
+from kpi.ledger.models import Evidence
+from kpi.ledger.services import recompute_alliance_year
 from members.models import Membership
 
 

@@ -2,7 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import RocDateField
-from kpi.models import MAX_AMOUNT, ActivityKind, Applicant, OutcomeKind, PayerKind, RevenueKind
+from kpi.ledger.models import (
+    MAX_AMOUNT,
+    ActivityKind,
+    Applicant,
+    OutcomeKind,
+    PayerKind,
+    RevenueKind,
+)
 from members.models import Firm, Membership
 from members.ubn import is_valid_ubn, normalize_ubn
 

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import office_view, require
 from alliances.models import ProgrammeYear
 from alliances.permissions import active_roles, is_programme_reader
-from alliances.views_years import year_from_query
+from alliances.views.years import year_from_query
 from core.forms import error_sentence
+from core.http import xlsx_response
 from events import permissions, selectors, services
-from events.forms import CancelForm, EventForm, MaterialForm, RegistrationForm
+from events.forms.events import CancelForm, EventForm, MaterialForm, RegistrationForm
 from events.models import (
     Event,
     EventKind,
@@ -27,7 +28,6 @@ from events.models import (
     RegistrationStatus,
 )
 from events.services import EventError
-from workbook_import.views import xlsx_response
 
 
 def events_page(view):

@@ -4,14 +4,35 @@ changed since an earlier accepted filing."""
 
 from alliances.models import AllianceYear
 from core.models import AuditEvent
-from kpi import catalog, selectors
-from kpi.models import Filing, FilingKind, FilingState, FilingVersion, SnapshotItem, SnapshotRecord
+from kpi.filings.models import (
+    Filing,
+    FilingKind,
+    FilingState,
+    FilingVersion,
+    SnapshotItem,
+    SnapshotRecord,
+)
+from kpi.ledger import catalog, selectors
 
 
 def filing_of(alliance_year: AllianceYear, kind: str) -> Filing:
     """The alliance-year's filing of this kind; an unsaved draft if nobody started it."""
     filing = Filing.objects.filter(alliance_year=alliance_year, kind=kind).first()
     return filing or Filing(alliance_year=alliance_year, kind=kind)
+
+
+def filing_for(user, pk, year, kind: str):
+    """(alliance, alliance-year, filing) of a filing page: 404 for a kind that does not
+    exist, an alliance `user` may not see, or a year it does not have."""
+    from django.http import Http404
+
+    from alliances.selectors import alliance_year_of, visible_alliance
+
+    if kind not in FilingKind.values:
+        raise Http404
+    alliance = visible_alliance(user, pk)
+    ay = alliance_year_of(alliance, year)
+    return alliance, ay, filing_of(ay, kind)
 
 
 def filings_of_year(alliance_year: AllianceYear) -> list[Filing]:

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import RocDateField
-from kpi import catalog
-from kpi.filings import MAX_TARGET, STATEMENT
+from kpi.filings.services import MAX_TARGET, STATEMENT
+from kpi.ledger import catalog
 
 UNIT_HELP = {
     "ntd": _("NT$"),

@@ -5,7 +5,7 @@ reopening an accepted filing, the annual assessment and the bulk issue of a peri
     under review ──issue (flags)──→ returned ──resubmit──→ resubmitted → under review …
                  ──issue (none)───→ accepted ──reopen (office, reason)──→ returned
 
-Every function is one transaction that locks the filing row first (kpi.filings._locked),
+Every function is one transaction that locks the filing row first (kpi.filings.locked_filing),
 so two office users acting on one filing at once are served one after the other: the
 second sees what the first did. Each writes an audit event in the same transaction.
 """
@@ -26,21 +26,34 @@ from alliances.selectors import team_recipients
 from core import audit, roc
 from core.mail import send_templated_email
 from core.tasks import retrying_task
-from kpi import audit_pdf, calendar, catalog, permissions
-from kpi.filings import FilingError, _accept, _audit, _locked, _move, _tell_team, _url, filing_url
-from kpi.models import (
-    Assessment,
-    AssessmentOutcome,
-    AuditRecord,
-    BulkIssue,
+from kpi.filings import calendar, permissions
+from kpi.filings.models import (
     Filing,
     FilingKind,
     FilingState,
     FilingTransition,
     FilingVersion,
+    SnapshotRecord,
+)
+from kpi.filings.services import (
+    FilingError,
+    accept_version,
+    audit_filing,
+    filing_url,
+    locked_filing,
+    move_filing,
+    portal_url,
+    tell_team,
+)
+from kpi.ledger import catalog
+from kpi.review import pdf as audit_pdf
+from kpi.review.models import (
+    Assessment,
+    AssessmentOutcome,
+    AuditRecord,
+    BulkIssue,
     MarkVerdict,
     ReviewMark,
-    SnapshotRecord,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,7 +79,7 @@ def _office(filing: Filing, by) -> Filing:
     require(permissions.can_view(by, filing.alliance_year.alliance))
     if not permissions.can_route(by):
         raise FilingError(_("Only the programme office reviews filings."))
-    return _locked(filing)
+    return locked_filing(filing)
 
 
 def _text(value: str, *, what: str) -> str:
@@ -167,7 +180,7 @@ def mark_save(
     mark.revision += 1
     mark.by, mark.at = by, timezone.now()
     mark.save()
-    _audit(
+    audit_filing(
         filing,
         "review.marked",
         by,
@@ -194,7 +207,9 @@ def accept_unmarked(*, version: FilingVersion, by) -> int:
         for item in items
     )
     if items:
-        _audit(filing, "review.accepted_rest", by, {}, {"items": [item.code for item in items]})
+        audit_filing(
+            filing, "review.accepted_rest", by, {}, {"items": [item.code for item in items]}
+        )
     return len(items)
 
 
@@ -219,7 +234,7 @@ def filing_note(*, filing: Filing, by, text: str, internal: bool) -> FilingTrans
         comment=text,
         internal=internal,
     )
-    _audit(filing, "filing.noted", by, {}, {"internal": internal}, reason=text)
+    audit_filing(filing, "filing.noted", by, {}, {"internal": internal}, reason=text)
     return note
 
 
@@ -358,11 +373,11 @@ def _issue(filing: Filing, by, correction_due, stored: list) -> AuditRecord:
             "n": len(findings),
             "date": roc.format_roc_date(due),
         }
-        _move(filing, FilingState.RETURNED, by=by, comment=comment, version=version.number)
+        move_filing(filing, FilingState.RETURNED, by=by, comment=comment, version=version.number)
     else:
         comment = _("Audit record %(number)s: no findings.") % {"number": record.number}
-        _accept(filing, by=by, comment=comment, number=version.number)
-    _audit(
+        accept_version(filing, by=by, comment=comment, number=version.number)
+    audit_filing(
         filing,
         "audit_record.issued",
         by,
@@ -394,7 +409,7 @@ def _send_record(record: AuditRecord, filing: Filing) -> None:
                 "filing": filing,
                 "alliance": ay.alliance,
                 "year": ay.programme_year.roc_year,
-                "url": _url(filing_url(filing)),
+                "url": portal_url(filing_url(filing)),
             },
             language=person.preferred_language,
             dedupe_key=f"auditrecord:{record.pk}:{person.pk}",
@@ -420,14 +435,14 @@ def filing_reopen(*, filing: Filing, by, reason: str, correction_due: dt.date) -
     if correction_due is None or correction_due < roc.today():
         raise FilingError(_("Give the alliance a correction deadline of today or later."))
     filing.correction_due = correction_due
-    _move(
+    move_filing(
         filing,
         FilingState.RETURNED,
         by=by,
         comment=reason,
         version=getattr(_last_version(filing), "number", None),
     )
-    _audit(
+    audit_filing(
         filing,
         "filing.reopened",
         by,
@@ -435,7 +450,7 @@ def filing_reopen(*, filing: Filing, by, reason: str, correction_due: dt.date) -
         {"state": filing.state, "correction_due": correction_due.isoformat()},
         reason=reason,
     )
-    _tell_team(
+    tell_team(
         filing, "filing_returned", {"comment": reason, "due": correction_due}, assistants=True
     )
     return filing
@@ -493,7 +508,7 @@ def assessment_save(
                 "assessment": assessment,
                 "alliance": alliance_year.alliance,
                 "year": alliance_year.programme_year.roc_year,
-                "url": _url(filing_url(second)),
+                "url": portal_url(filing_url(second)),
             },
             language=person.preferred_language,
         )

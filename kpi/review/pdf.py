@@ -23,7 +23,7 @@ def page_footer() -> list[str]:
 def render(record) -> bytes:
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
-    from kpi.review_selectors import finding_rows, pi_name
+    from kpi.review.selectors import finding_rows, pi_name
 
     filing = record.filing
     ay = filing.alliance_year

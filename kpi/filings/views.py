@@ -11,26 +11,19 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import require
 from alliances import permissions as alliance_permissions
+from alliances.selectors import alliance_year_of, visible_alliance
 from core import roc
-from kpi import calendar, catalog, checks, filing_selectors, filings, permissions, review_selectors
-from kpi.filing_forms import CertifyForm, ExtensionForm, TargetsForm
-from kpi.models import (
-    Assessment,
-    AuditRecord,
-    FilingKind,
-    FilingVersion,
-    ReviewMark,
-    SnapshotRecord,
-)
-from kpi.views import _alliance, _year, latest_year_redirect
+from kpi.filings import calendar, checks, panels, permissions
+from kpi.filings import selectors as filing_selectors
+from kpi.filings import services as filings
+from kpi.filings.forms import CertifyForm, ExtensionForm, TargetsForm
+from kpi.filings.models import FilingKind, FilingVersion, SnapshotRecord
+from kpi.ledger import catalog
+from kpi.ledger.views import latest_year_redirect
 
 
 def _filing(request, pk, year, filing):
-    if filing not in FilingKind.values:
-        raise Http404
-    alliance = _alliance(request, pk)
-    ay = _year(alliance, year)
-    return alliance, ay, filing_selectors.filing_of(ay, filing)
+    return filing_selectors.filing_for(request.user, pk, year, filing)
 
 
 def _context(request, alliance, ay, filing, **extra):
@@ -57,8 +50,8 @@ def filings_latest(request, pk):
 
 @login_required
 def filing_list(request, pk, year):
-    alliance = _alliance(request, pk)
-    ay = _year(alliance, year)
+    alliance = visible_alliance(request.user, pk)
+    ay = alliance_year_of(alliance, year)
     rows = []
     for filing in filing_selectors.filings_of_year(ay):
         extension = None
@@ -75,11 +68,9 @@ def filing_list(request, pk, year):
             "programme_year__roc_year", flat=True
         )
     )
-    records = {}
-    for record in AuditRecord.objects.filter(filing__alliance_year=ay).order_by("serial"):
-        records[record.filing_id] = record  # the last one of each filing
+    panel = panels.for_year(ay)
     for row in rows:
-        row["record"] = records.get(row["filing"].pk)
+        row["record"] = panel["records"].get(row["filing"].pk)
     return render(
         request,
         "kpi/filings.html",
@@ -88,9 +79,7 @@ def filing_list(request, pk, year):
             "ay": ay,
             "rows": rows,
             "years": years,
-            "assessment": Assessment.objects.filter(alliance_year=ay)
-            .select_related("decided_by")
-            .first(),
+            "assessment": panel["assessment"],
         },
     )
 
@@ -142,19 +131,8 @@ def filing_detail(request, pk, year, filing):
         history = filing.transitions.select_related("by")
         if not alliance_permissions.is_programme_reader(request.user):
             history = history.filter(internal=False)
-    records = []
-    if filing.pk:
-        records = list(filing.audit_records.select_related("version").order_by("-serial"))
-        for record in records:
-            record.rows = review_selectors.finding_rows(record.findings)
-    office_flags = []
-    if versions and filing.kind == FilingKind.EXPECTED and filing.state != "under_review":
-        # What the office flagged on the expected outcomes, once it has decided.
-        office_flags = list(
-            ReviewMark.objects.filter(version=versions[-1], verdict="flagged").order_by("pk")
-        )
-        for mark in office_flags:
-            mark.item_label = getattr(catalog.BY_CODE.get(mark.code), "label", "")
+    panel = panels.for_filing(filing, versions)  # the review's audit records and flags
+    records, office_flags = panel["records"], panel["office_flags"]
     live = None
     if filing.kind != FilingKind.EXPECTED and filing.is_open:
         live = _live_rows(checks.run(filing))
