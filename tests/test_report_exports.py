@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.http import XLSX
 from core.models import AuditEvent
 from core.storage import private_storage
 from reports import services, summary
 from reports.models import Export, ExportKind
 from tests.report_helpers import alliance_with_figures, finished_export, zeros
-from core.http import XLSX
 
 SHEETS = ["會員", "收入", "會費級距", "自給自足率", "趨勢", "聯盟年度", "說明"]
 

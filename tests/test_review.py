@@ -230,7 +230,9 @@ def test_a_failure_after_the_pdf_is_stored_keeps_no_record_no_file_no_state_chan
     def mail_down(*args, **kwargs):
         raise RuntimeError("mail log unavailable")
 
-    monkeypatch.setattr(review, "_send_record", mail_down)
+    from kpi.review.services import records
+
+    monkeypatch.setattr(records, "_send_record", mail_down)
     with time_machine.travel(REVIEW_DAY, tick=False):
         review.accept_unmarked(version=version, by=people.office)
         with pytest.raises(RuntimeError):

@@ -458,7 +458,9 @@ def test_a_failed_share_leaves_no_file_behind(people, monkeypatch):
     def refuse(*args, **kwargs):
         raise RuntimeError("mail log unavailable")
 
-    monkeypatch.setattr(services, "_send_summary", refuse)
+    from inspections.services import results
+
+    monkeypatch.setattr(results, "_send_summary", refuse)
     folder = f"site-visits/{visit.pk}"
     before = (
         set(private_storage().listdir(folder)[1]) if private_storage().exists(folder) else set()
