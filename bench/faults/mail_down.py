@@ -32,7 +32,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.faults import common
-from bench.faults.common import Browser, MailSink, ServeProd, Verdict, log
+from bench.faults.common import Browser, ServeProd, Verdict, log
+from bench.faults.mail_sink import MailSink
 
 SCRIPT = "mail_down"
 PENDING = re.compile(r'id="pending-heading">.*?<span class="count">\((\d+)\)', re.S)

@@ -51,6 +51,7 @@ if __package__ in (None, ""):
 
 from bench.faults import common
 from bench.faults.common import ROC_YEAR, Browser, Pi, ServeProd, Verdict, log
+from bench.faults.pg_probes import HealthMonitor, PgProbe
 
 SCRIPT = "pg_restart"
 CLUSTER = ("15", "main")
@@ -238,79 +239,6 @@ class Client(threading.Thread):
             self.s.error = self.s.error or "ran out of alliances"
         except Exception as exc:  # noqa: BLE001 (reported in the summary)
             self.s.error = f"{type(exc).__name__}: {exc}"
-
-
-class PgProbe(threading.Thread):
-    """A new connection and SELECT 1 every 0.1 s: when PostgreSQL really refused them."""
-
-    def __init__(self, url: str, stop: threading.Event):
-        super().__init__(daemon=True)
-        self.url = url
-        self.stop = stop
-        self.samples: list[tuple] = []  # (time, ok)
-
-    def run(self) -> None:
-        import psycopg2
-
-        while not self.stop.is_set():
-            t = time.time()
-            try:
-                conn = psycopg2.connect(self.url, connect_timeout=1)
-                try:
-                    with conn.cursor() as cur:
-                        cur.execute("SELECT 1")
-                finally:
-                    conn.close()
-                self.samples.append((t, True))
-            except psycopg2.Error:
-                self.samples.append((t, False))
-            time.sleep(0.1)
-
-    def down_windows(self) -> list[tuple[float, float]]:
-        """(first refused, first accepted again) of each outage seen."""
-        windows, down_at = [], None
-        for t, ok in self.samples:
-            if not ok and down_at is None:
-                down_at = t
-            elif ok and down_at is not None:
-                windows.append((down_at, t))
-                down_at = None
-        return windows
-
-
-class HealthMonitor(threading.Thread):
-    def __init__(self, bases: list[str], stop: threading.Event):
-        super().__init__(daemon=True)
-        self.bases = bases
-        self.stop = stop
-        self.samples: list[tuple] = []  # (time, base, status or None)
-
-    def run(self) -> None:
-        import requests
-
-        while not self.stop.is_set():
-            for base in self.bases:
-                t = time.time()
-                try:
-                    status = requests.get(base + "/healthz", timeout=5).status_code
-                except requests.RequestException:
-                    status = None
-                self.samples.append((t, base, status))
-            time.sleep(0.25)
-
-    def healthy_again(self, after: float) -> float | None:
-        """When both servers last turned 200 after `after` (None: never)."""
-        ok_since = {}
-        for t, base, status in self.samples:
-            if t < after:
-                continue
-            if status == 200:
-                ok_since.setdefault(base, t)
-            else:
-                ok_since.pop(base, None)
-        if len(ok_since) < len(self.bases):
-            return None
-        return max(ok_since.values())
 
 
 def died_how(log_text: str) -> list[str]:

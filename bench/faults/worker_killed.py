@@ -38,7 +38,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.faults import common
-from bench.faults.common import PY, Browser, MailSink, Verdict, log
+from bench.faults.common import PY, Browser, Verdict, log
+from bench.faults.mail_sink import MailSink
 
 SCRIPT = "worker_killed"
 DELIVER = "core.mail.deliver_email"
