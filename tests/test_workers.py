@@ -412,3 +412,20 @@ def test_a_recovered_export_is_made_again_and_one_given_up_says_failed(db, setti
     recover_stale_tasks()
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED and "WorkerLost" in export.error
+
+
+def test_task_rows_written_before_the_layering_name_the_moved_tasks(db):
+    """Rows queued (or failed) under the old module paths are renamed by the migration, so
+    they still run and the office's list still reads them."""
+    import importlib
+
+    from django.apps import apps as global_apps
+    from django.utils.module_loading import import_string
+
+    migration = importlib.import_module("core.migrations.0007_moved_task_paths")
+    rows = {old: running_task(["w1"], task_path=old) for old in migration.MOVED}
+    migration.rename(global_apps, None)
+    for old, row in rows.items():
+        row.refresh_from_db()
+        assert row.task_path == migration.MOVED[old]
+        assert import_string(row.task_path).module_path == row.task_path

@@ -14,7 +14,7 @@ MOVED = {
 
 
 def rename(apps, schema_editor, moves=MOVED):
-    DBTaskResult = apps.get_model("django_tasks_db", "DBTaskResult")
+    DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
     for old, new in moves.items():
         DBTaskResult.objects.filter(task_path=old).update(task_path=new)
 
@@ -26,7 +26,7 @@ def rename_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0006_importbatch_progress"),
-        ("django_tasks_db", "0021_conditional_partial_index_ordering"),
+        ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
     operations = [migrations.RunPython(rename, rename_back)]
