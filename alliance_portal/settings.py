@@ -218,7 +218,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[產學小聯盟] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "產學小聯盟管考平台"
 # Failed logins are limited per address and per IP in the shared cache (allauth).
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/300s/key"}
+# Registrations (alliances/views/registration.py) are limited per IP and per address too.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/300s/key", "signup": "10/m/ip,3/h/key"}
 INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
 # Absolute links in emails (invitations, notifications).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -365,13 +366,13 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy on every response (Django's own, docs/security.md): scripts and
-# styles from the portal itself only (an inline script needs the request's nonce; no inline
-# handler, no style attribute), images also as data: URIs (the TOTP QR code), no framing.
+# styles from the portal itself only (an inline script or style needs the request's nonce;
+# no inline handler, no style attribute), images also as data: URIs (the TOTP QR code), no framing.
 # CSP_IMG_SOURCES adds image origins (an S3 bucket's, if images are ever served from it).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],  # the admin's few <style> blocks carry the nonce
     "img-src": [CSP.SELF, "data:", *env_list("CSP_IMG_SOURCES", [])],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

@@ -7,7 +7,7 @@ subprocess, with the same environment as the servers it then starts).
 build: migrates the database of DATABASE_URL (bench/load.py has dropped and created it) and
 fills it with bench/build.py's bulk builder: the two programme years before the open one,
 closed (accepted filings, the official figures the office's reports read), and the open
-programme year, whose KPI filing window contains today on the real clock (kpi/calendar.py:
+programme year, whose KPI filing window contains today on the real clock (kpi/filings/calendar.py:
 the second filing of year N is open from N.11.01 to (N+1).01.31; the first from N.02.01
 to N.10.31). In the open year every alliance has its members, its ledger and accepted
 expected outcomes (the targets), and its open KPI filing has not been started: the builder's

@@ -133,7 +133,7 @@ class ImportBatch(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(default=dict, blank=True)
     # The office's registry import is checked and saved by a background task
-    # (alliance_portal/import_jobs.py): rows done of the workbook's rows, and why it failed.
+    # (workbook_import/jobs.py): rows done of the workbook's rows, and why it failed.
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)

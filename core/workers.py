@@ -28,6 +28,7 @@ Tasks with a row of their own reset it when requeued (`on_requeue` of retrying_t
 export goes back to QUEUED) and close it when given up (`on_give_up`).
 """
 
+import contextlib
 import logging
 import os
 import socket
@@ -40,11 +41,22 @@ from django.db import close_old_connections, connection, transaction
 from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from core import audit
 from core.models import WorkerHeartbeat
 from core.tasks import GIVE_UP_HANDLERS, REQUEUE_HANDLERS
+
+
+def _handler(handlers: dict, task_path: str):
+    """The hook a task module registered, importing the module first: a fresh worker may
+    recover a task whose module it has not run yet (its hooks are registered on import)."""
+    if task_path not in handlers:
+        with contextlib.suppress(ImportError, AttributeError, ValueError):
+            import_string(task_path)
+    return handlers.get(task_path)
+
 
 # The errors of a database that is away (a lost or refused connection): workers wait for it
 # (portal_worker), pages answer 503 (alliance_portal/health.py).
@@ -179,7 +191,7 @@ def _recover(task: DBTaskResult, reason: str, *, hooks=True, hook_error=None) ->
         task.status = TaskResultStatus.READY
         task.started_at = None
         task.save(update_fields=["status", "started_at"])
-        handler = REQUEUE_HANDLERS.get(task.task_path) if hooks else None
+        handler = _handler(REQUEUE_HANDLERS, task.task_path) if hooks else None
         if handler is not None:
             args, kwargs = _hook_arguments(task)
             handler(*args, **kwargs)
@@ -190,7 +202,7 @@ def _recover(task: DBTaskResult, reason: str, *, hooks=True, hook_error=None) ->
             "in part (an email may have reached the mail server)."
         )
         task.set_failed(error)
-        handler = GIVE_UP_HANDLERS.get(task.task_path) if hooks else None
+        handler = _handler(GIVE_UP_HANDLERS, task.task_path) if hooks else None
         if handler is not None:
             args, kwargs = _hook_arguments(task)
             handler(*args, error=error, **kwargs)

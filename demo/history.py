@@ -1,6 +1,6 @@
 """The demo's past years (102–105): their accepted figures go in the way an office would
 bring them, as a workbook with the sheet 「歷年核定數據」 through the import machinery
-(kpi/historic.py). With 106's accepted filings, 102–106 then reproduce
+(workbook_import/sheets/historic.py). With 106's accepted filings, 102–106 then reproduce
 fee_bands_102_106.csv, and trends, R9, P1 and P2 have years to look back on."""
 
 import io

@@ -2,7 +2,7 @@
 alliance-years, the 106 members (so that the 106 member table reproduces members_106.csv),
 and the demo accounts with their roles. Idempotent: a second run changes nothing.
 
-The plan (demo/plan.py) fixes the numbers; this module turns them into rows,
+The plan (demo/plan/) fixes the numbers; this module turns them into rows,
 deterministically (its own fixed seed) — firms with valid 統一編號, firms shared by two
 alliances (M5), M3 cases entered as companies that must not count, individual and other
 members, fees that add up to the plan's membership-fee revenue.

@@ -1,7 +1,7 @@
 """Site-visit PDFs (domain.md §5): the office's result with every form, the summary the
 alliance gets, and one reviewer's review form (實地查訪審查表).
 
-Like the audit record (kpi/audit_pdf.py): WeasyPrint, A4, Noto Sans CJK TC embedded,
+Like the audit record (kpi/review/pdf.py): WeasyPrint, A4, Noto Sans CJK TC embedded,
 page numbers in the footer, ROC dates, and always rendered in zh-Hant whatever the
 language of the person who asks — they are the programme's documents.
 

@@ -136,7 +136,7 @@ def _write(export: Export, out, progress) -> None:
             out, year=export.roc_year, first=export.first_year, progress=progress, by=export.owner
         )
     else:
-        from reports.report_pdf import render
+        from reports.pdf import render
 
         out.write(render(year=export.roc_year, first=export.first_year, progress=progress))
 

@@ -406,7 +406,7 @@ def test_the_summary_workbook_reproduces_the_published_tables(demo, db):
 def test_the_printable_report_reproduces_the_published_tables_with_charts(demo, db):
     """Acceptance of the exports issue: the PDF's text holds the same tables, its fonts are
     embedded Noto CJK, and its charts are labelled in Chinese."""
-    from reports.report_pdf import render
+    from reports.pdf import render
     from tests.review_helpers import pdf_fonts, pdf_text
 
     names, members, revenue, bands = _published()

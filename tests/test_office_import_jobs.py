@@ -1,4 +1,4 @@
-"""The office's registry import runs in the background (alliance_portal/jobs.py): the
+"""The office's registry import runs in the background (workbook_import/jobs.py): the
 upload is read within the limits at once, checked by the worker with its rows counted, shown
 for confirmation, and saved by the worker, all or nothing. It takes up to
 IMPORT_LIMITS["office_rows"] rows a sheet; an alliance's own import stays at `rows`."""
@@ -122,3 +122,19 @@ def test_progress_is_written_outside_the_import_transaction(transactional_db, pe
     write.close()
     batch.refresh_from_db()
     assert batch.done == 200 and batch.percent == 40
+
+
+def test_its_messages_are_in_the_language_of_the_page_that_sent_it(client, people, ay, worker):
+    from django.conf import settings
+
+    client.force_login(people.office)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the office works in English
+    # A row that cannot be right: the worker's message comes back in English.
+    wrong = io.BytesIO(
+        workbook_bytes({"成員": [MEMBER_HEADERS, member_row("NOPE01", 106, "", "x")]})
+    )
+    wrong.name = "wrong.xlsx"
+    location = client.post("/office/import/", {"workbook": wrong})["Location"]
+    worker()
+    page = client.get(location).content.decode()
+    assert "NOPE01" in page and "There is no alliance-year" in page

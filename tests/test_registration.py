@@ -128,3 +128,19 @@ def test_a_choice_outside_the_search_still_registers(client, people):
     response = client.post("/register/?q=陳主持人", form(people))
     assert response.status_code == 302
     assert AllianceRole.objects.get(user__email="newbie@example.org").alliance == people.alliance
+
+
+def test_registrations_are_limited_per_address_alike_for_known_and_unknown(client, people):
+    """Nobody floods an owner with notices (or the PIs with requests): three a hour per
+    address, and the fourth answer is the same for a known address and a new one."""
+    for email in ("pi@example.org", "someone-new@example.org"):
+        answers = [
+            client.post("/register/", form(people, email=email)).status_code for _ in range(4)
+        ]
+        assert answers == [302, 302, 302, 429], email
+    notices = OutboundEmail.objects.filter(
+        template="registration_attempted", to=["pi@example.org"]
+    ).count()
+    assert notices == 3  # the fourth attempt sent nothing
+    page = client.post("/register/", form(people, email="pi@example.org")).content.decode()
+    assert "稍後" in page or "一小時" in page

@@ -1,4 +1,4 @@
-"""The office's review (kpi/review.py): marks, numbered audit records with their PDF and
+"""The office's review (kpi/review/services/): marks, numbered audit records with their PDF and
 email, corrections, reopening, notes, the annual assessment."""
 
 import datetime as dt

@@ -4,8 +4,10 @@ saved, and what is echoed or stored stays small. (bench/imports.py times the bom
 preview at the row cap, with the server's peak memory.)"""
 
 import io
+import zipfile
 
 import pytest
+from openpyxl import Workbook
 
 from core.models import ImportBatch
 from members.models import Firm, Membership
@@ -141,3 +143,85 @@ def test_every_limit_is_a_setting_named_in_the_message(
     )
     assert message in response.content.decode()
     assert saved()[2] == 0
+
+
+def _repacked(data: bytes, change, *, compress=zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", compress) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item.filename, change(item.filename, source.read(item.filename)))
+    return out.getvalue()
+
+
+def _declared_size(data: bytes, name: bytes, size: int) -> bytes:
+    """The package with `name`'s size in the central directory set to `size` (a lie)."""
+    raw = bytearray(data)
+    at = raw.find(b"PK\x01\x02")
+    while at >= 0:
+        length = int.from_bytes(raw[at + 28 : at + 30], "little")
+        if bytes(raw[at + 46 : at + 46 + length]) == name:
+            raw[at + 24 : at + 28] = size.to_bytes(4, "little")
+        at = raw.find(b"PK\x01\x02", at + 4)
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("compress", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2])
+def test_a_directory_that_lies_about_a_size_is_refused_without_inflating(compress):
+    """openpyxl reads small parts whole; a part that claims 2,000 bytes but inflates to
+    300 MB would be inflated before zipfile cuts it. Every stream is checked first."""
+    from core.workbooks import WorkbookError, check_package
+
+    base = workbook_bytes({"成員": [MEMBER_HEADERS]})
+    padded = _repacked(
+        base,
+        lambda name, body: (
+            body + b" " * (300 * 1024 * 1024) if name == "docProps/core.xml" else body
+        ),
+        compress=compress,
+    )
+    lying = _declared_size(padded, b"docProps/core.xml", 2000)
+    with pytest.raises(WorkbookError, match="損毀"):
+        check_package(lying)  # before openpyxl reads a byte of it
+
+
+def test_one_cell_far_down_the_sheet_is_read_past_not_filled(people, ay):
+    """openpyxl would make up an empty row for every number skipped (minutes of work for a
+    row numbered 20,000,000); the reader reads only the rows the sheet holds."""
+    from core.workbooks import WorkbookError, open_workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "成員"
+    ws.append(MEMBER_HEADERS)
+    ws.cell(row=1_048_576, column=1, value="far")
+    out = io.BytesIO()
+    book.save(out)
+    far = _repacked(
+        out.getvalue(),
+        lambda name, body: (
+            body.replace(b"1048576", b"20000000") if name.startswith("xl/worksheets/") else body
+        ),
+    )
+    workbook = open_workbook(far)
+    with pytest.raises(WorkbookError, match="第 20000000 列超過 1,000 列上限"):
+        list(workbook.rows("成員"))
+
+
+def test_the_operators_command_line_takes_a_registry_over_the_web_limits(
+    people, ay, settings, tmp_path
+):
+    """`manage.py import_workbook` imports the operator's own file: still checked, but not
+    held to the caps of a web upload (set tiny here)."""
+    from django.core.management import call_command
+
+    settings.IMPORT_LIMITS = {"rows": 2, "office_rows": 2, "upload_bytes": 1024}
+    rows = [
+        member_row("MECH001", 106, complete_ubn(f"{5300000 + i:07d}"), f"公司{i}") for i in range(3)
+    ]
+    path = tmp_path / "registry.xlsx"
+    path.write_bytes(workbook_bytes({"成員": [MEMBER_HEADERS, *rows]}))
+    call_command("import_workbook", str(path))
+    assert Membership.objects.count() == 3

@@ -429,3 +429,27 @@ def test_task_rows_written_before_the_layering_name_the_moved_tasks(db):
         row.refresh_from_db()
         assert row.task_path == migration.MOVED[old]
         assert import_string(row.task_path).module_path == row.task_path
+
+
+def test_a_recovered_task_runs_the_hook_of_a_module_this_worker_never_imported(
+    db, settings, monkeypatch
+):
+    """A fresh worker recovering a dead worker's task has not imported its module: the
+    recovery imports it, so its give-up hook runs (a background import becomes failed)."""
+    import sys
+
+    from core import tasks
+
+    settings.WORKER_STALE_SECONDS = 60
+    settings.TASK_MAX_ATTEMPTS = 1
+    path = "tests.hooked_tasks.hooked"
+    monkeypatch.delitem(sys.modules, "tests.hooked_tasks", raising=False)
+    monkeypatch.delitem(tasks.GIVE_UP_HANDLERS, path, raising=False)
+    heartbeat("dead", seconds_ago=300)
+    row = running_task(["dead"], task_path=path, args=[7])
+
+    recover_stale_tasks()
+
+    row.refresh_from_db()
+    assert row.status == "FAILED"
+    assert sys.modules["tests.hooked_tasks"].GIVEN_UP == [(7, "WorkerLost")]

@@ -20,7 +20,15 @@ from tablib import Dataset
 
 from core import batching, roc, writers
 from core.sheets import SHEETS, Sheet, register_sheet, sheets_for  # noqa: F401  (the registry)
-from core.workbooks import GuardedWorkbook, header_of, limits, open_workbook, quote
+from core.workbooks import (
+    GuardedWorkbook,
+    Limits,
+    first_row,
+    header_of,
+    limits,
+    open_workbook,
+    quote,
+)
 
 MAX_AMOUNT = 10_000_000_000
 # An ImportBatch keeps at most this many messages per sheet (and their count); one message
@@ -223,8 +231,7 @@ def _describe(sheet: str, resource, result) -> list[str]:
 
 def _dataset(book: GuardedWorkbook, name: str, resource) -> tuple[Dataset, list[str]]:
     rows = book.rows(name)
-    first = next(rows, None)
-    header = header_of(first[1] if first else ())
+    header = header_of(first_row(rows))
     expected = [f.column_name for f in resource.get_import_fields()]
     missing = [h for h in expected if h not in header]
     data = Dataset(headers=header)
@@ -253,7 +260,7 @@ def count_rows(data: bytes, *, scope: str) -> int:
         for name in book.sheetnames:
             if name in known:
                 rows = book.rows(name)
-                next(rows, None)
+                first_row(rows)
                 total += sum(1 for _n, values in rows if any(v not in (None, "") for v in values))
     return total
 
@@ -266,11 +273,13 @@ def run_workbook(
     alliance=None,
     dry_run: bool = True,
     progress: Callable[[int], None] | None = None,
+    limit: Limits | None = None,
 ) -> WorkbookReport:
     """Import every known sheet of the workbook in one transaction; with dry_run (the
     preview) or any error, nothing is saved. `progress(rows done)` is called as rows are
     read (every PROGRESS_EVERY rows and at the end of each sheet)."""
-    book = open_workbook(data, rows=row_cap(scope))
+    rows = row_cap(scope) if limit is None else limit.office_rows
+    book = open_workbook(data, rows=rows, limit=limit)
     done = 0
     known = {s.name: s for s in sheets_for(scope)}
     report = WorkbookReport()

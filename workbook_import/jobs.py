@@ -27,7 +27,9 @@ from workbook_import.engine import count_rows, run_workbook
 logger = logging.getLogger(__name__)
 
 
-def queue_check(*, user, scope: str, data: bytes, filename: str, alliance=None) -> ImportBatch:
+def queue_check(
+    *, user, scope: str, data: bytes, filename: str, alliance=None, language: str = ""
+) -> ImportBatch:
     """Read the workbook once within the limits (WorkbookError if it cannot be used) and
     queue its check; the batch is the user's to follow."""
     total = count_rows(data, scope=scope)
@@ -41,18 +43,18 @@ def queue_check(*, user, scope: str, data: bytes, filename: str, alliance=None) 
             status=ImportBatch.Status.CHECKING,
             total=total,
         )
-        check_import.enqueue(batch.pk)
+        check_import.enqueue(batch.pk, language or translation.get_language())
     return batch
 
 
-def queue_apply(batch: ImportBatch, *, by) -> bool:
+def queue_apply(batch: ImportBatch, *, by, language: str = "") -> bool:
     """Queue the saving of a previewed batch; False if it is not (or no longer) previewed."""
     with transaction.atomic():
         claimed = ImportBatch.objects.filter(
             pk=batch.pk, user=by, status=ImportBatch.Status.PREVIEWED
         ).update(status=ImportBatch.Status.APPLYING, done=0, error="")
         if claimed:
-            apply_import.enqueue(batch.pk)
+            apply_import.enqueue(batch.pk, language or translation.get_language())
     return bool(claimed)
 
 
@@ -100,7 +102,7 @@ def _run(batch: ImportBatch, *, dry_run: bool):
             progress.close()
 
 
-def _failed(batch_id: int, *, error: Exception) -> None:
+def _failed(batch_id: int, language: str = "", *, error: Exception) -> None:
     ImportBatch.objects.filter(
         pk=batch_id, status__in=[ImportBatch.Status.CHECKING, ImportBatch.Status.APPLYING]
     ).update(
@@ -111,15 +113,16 @@ def _failed(batch_id: int, *, error: Exception) -> None:
     logger.error("import %s failed: %s: %s", batch_id, type(error).__name__, error)
 
 
-def _requeued(batch_id: int) -> None:
+def _requeued(batch_id: int, language: str = "") -> None:
     """Its worker died: the next run starts the rows again."""
     ImportBatch.objects.filter(pk=batch_id).update(done=0)
 
 
 @retrying_task(max_attempts=1, on_give_up=_failed, on_requeue=_requeued)
-def check_import(batch_id: int) -> str:
+def check_import(batch_id: int, language: str = "") -> str:
+    """Its messages are stored: in the language of the page that queued it."""
     batch = ImportBatch.objects.select_related("user", "alliance").get(pk=batch_id)
-    with translation.override(batch.user.preferred_language):  # its messages are stored
+    with translation.override(language or batch.user.preferred_language):
         return _check(batch)
 
 
@@ -141,9 +144,9 @@ def _check(batch: ImportBatch) -> str:
 
 
 @retrying_task(max_attempts=1, on_give_up=_failed, on_requeue=_requeued)
-def apply_import(batch_id: int) -> str:
+def apply_import(batch_id: int, language: str = "") -> str:
     batch = ImportBatch.objects.select_related("user", "alliance").get(pk=batch_id)
-    with translation.override(batch.user.preferred_language):
+    with translation.override(language or batch.user.preferred_language):
         return _apply(batch)
 
 

@@ -2,9 +2,11 @@
 (alliances.services). A known address gets the same answer as a new one."""
 
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
@@ -19,6 +21,16 @@ def register_assistant(request):
         return redirect("dashboard")
     query = request.GET.get("q", "")[:100]
     form = AssistantSignupForm(request.POST if request.method == "POST" else None, query=query)
+    status = 200
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not ratelimit.consume(request, action="signup", key=form.cleaned_data["email"])
+    ):
+        # Per address and per IP (ACCOUNT_RATE_LIMITS["signup"]): nobody floods an owner with
+        # "someone tried to register" emails or the PIs with requests. Known or not alike.
+        form.add_error(None, _("Too many registrations from here; try again in an hour."))
+        status = 429
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # A known address gets the same answer as a new one (no account enumeration); its
@@ -47,6 +59,7 @@ def register_assistant(request):
         request,
         "accounts/register_assistant.html",
         {"form": form, "query": query, "matches": form.fields["alliance"].queryset.count()},
+        status=status,
     )
 
 

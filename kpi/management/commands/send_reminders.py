@@ -1,6 +1,6 @@
 """Queue the deadline reminders due today. Meant to run hourly from the system scheduler
 (cron or a systemd timer); running it again, or on two machines at once, sends nothing
-twice (kpi/reminders.py)."""
+twice (kpi/filings/reminders.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
