@@ -1,5 +1,5 @@
-"""Past years' accepted figures through the workbook machinery (workbook_import/sheets/historic.py): the
-alliance-year's second filing becomes accepted with an imported snapshot; unchanged rows
+"""Past years' accepted figures through the workbook machinery
+(workbook_import/sheets/historic.py): the alliance-year's second filing becomes accepted with an imported snapshot; unchanged rows
 change nothing; bad cells are named by sheet, row and column; a year filed on the portal
 is never overwritten."""
 
