@@ -1,7 +1,7 @@
 """Past years' accepted figures through the workbook machinery
-(workbook_import/sheets/historic.py): the alliance-year's second filing becomes accepted with an imported snapshot; unchanged rows
-change nothing; bad cells are named by sheet, row and column; a year filed on the portal
-is never overwritten."""
+(workbook_import/sheets/historic.py): the alliance-year's second filing becomes accepted
+with an imported snapshot; unchanged rows change nothing; bad cells are named by sheet, row
+and column; a year filed on the portal is never overwritten."""
 
 from core.workbooks import open_workbook
 from kpi.ledger import catalog
