@@ -1,7 +1,7 @@
 """The office's registry import in the background (docs/security.md, "uploads").
 
 The registry holds every alliance's sheets: up to IMPORT_LIMITS["office_rows"] rows a sheet,
-more than a request should wait for (a member row costs ~6.5 ms to check). So the upload is
+more than a request should wait for (a member row costs ~7 ms to check). So the upload is
 read once within the limits in the request (a damaged or oversized file is refused there
 and then), kept as an ImportBatch, and checked by `check_import` in a worker; the office
 confirms the preview and `apply_import` saves it, all or nothing, in a worker too. Both
