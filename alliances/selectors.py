@@ -1,8 +1,10 @@
 """Reads for alliance pages and dashboards, each a bounded number of queries."""
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.shortcuts import get_object_or_404
 
 from accounts.models import ProgrammeRole
+from accounts.permissions import require
 from alliances import permissions
 from alliances.models import Alliance, AllianceRole, AllianceYear, RoleStatus, TeamRole
 from core.models import AuditEvent
@@ -143,10 +145,6 @@ def team_recipients(alliance_id: int, *, assistants: bool = True) -> list:
 
 def alliance_for(user, pk, *, may) -> Alliance:
     """The alliance `pk` for a page of `user`, if may(user, alliance); else 404."""
-    from django.shortcuts import get_object_or_404
-
-    from accounts.permissions import require
-
     alliance = get_object_or_404(Alliance.objects.select_related("field"), pk=pk)
     require(may(user, alliance))
     return alliance
@@ -154,8 +152,6 @@ def alliance_for(user, pk, *, may) -> Alliance:
 
 def alliance_year_of(alliance: Alliance, roc_year) -> AllianceYear:
     """The alliance's year `roc_year` (ROC), or 404."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         AllianceYear.objects.select_related("programme_year", "alliance__field"),
         alliance=alliance,

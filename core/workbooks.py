@@ -140,7 +140,7 @@ def check_package(data: bytes, limit: Limits | None = None) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             parts = package.infolist()
-    except Exception as exc:  # BadZipFile, NotImplementedError (a zip version), EOFError…
+    except Exception as exc:  # zipfile raises BadZipFile, NotImplementedError, EOFError
         raise damaged() from exc
     if len(parts) > limit.parts:
         raise WorkbookError(

@@ -2,7 +2,10 @@
 outcomes), the P2 floor, a version's items beside the previous version's, and the records
 changed since an earlier accepted filing."""
 
+from django.http import Http404
+
 from alliances.models import AllianceYear
+from alliances.selectors import alliance_year_of, visible_alliance
 from core.models import AuditEvent
 from kpi.filings.models import (
     Filing,
@@ -24,10 +27,6 @@ def filing_of(alliance_year: AllianceYear, kind: str) -> Filing:
 def filing_for(user, pk, year, kind: str):
     """(alliance, alliance-year, filing) of a filing page: 404 for a kind that does not
     exist, an alliance `user` may not see, or a year it does not have."""
-    from django.http import Http404
-
-    from alliances.selectors import alliance_year_of, visible_alliance
-
     if kind not in FilingKind.values:
         raise Http404
     alliance = visible_alliance(user, pk)
