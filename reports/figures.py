@@ -132,8 +132,8 @@ FIELD_CODES = {
 # no later version, which PostgreSQL plans as an anti-join from the year's few hundred
 # filings to their items through the index. Portable to SQLite; table names from the models.
 _FIELD_SUMS_SQL = """
-SELECT a.field_id,
-       COUNT(DISTINCT v.id),
+SELECT a.field_id AS field_id,
+       COUNT(DISTINCT v.id) AS alliances,
        {sums}
 FROM {version} v
 JOIN {filing} f ON f.id = v.filing_id
@@ -149,18 +149,36 @@ WHERE py.roc_year = %s AND f.kind = %s AND f.state = %s
 GROUP BY a.field_id
 """
 
+# Every field in order with its sums (NULL without accepted filings) and the targets of the
+# year and the next: the whole field report in one statement, as the page shows it.
+_FIELD_TABLE_SQL = """
+WITH sums AS ({sums_sql})
+SELECT fd.*,
+       COALESCE(s.alliances, 0) AS sum_alliances,
+       {sum_columns},
+       t.company_members AS target_members,
+       nt.company_members AS next_target_members
+FROM {field} fd
+LEFT JOIN sums s ON s.field_id = fd.id
+LEFT JOIN {field_target} t ON t.field_id = fd.id
+ AND t.programme_year_id = (SELECT id FROM {programme_year} WHERE roc_year = %s)
+LEFT JOIN {field_target} nt ON nt.field_id = fd.id
+ AND nt.programme_year_id = (SELECT id FROM {programme_year} WHERE roc_year = %s)
+ORDER BY fd."order"
+"""
 
-def official_field_sums(roc_year: int) -> dict:
-    """The field report's sums of the official figures, added up in the database: field id
-    → {"alliances": n, "members": …, "recurring": …, "transfer": …, "collaboration": …}
-    (NT$; fields without accepted filings are absent). The same as
-    selectors.field_sums(official(roc_year)), which a test holds it to."""
+
+def _field_sums_sql() -> tuple[str, list]:
+    """The sums statement (per field with accepted filings) and its parameters but the
+    year's three (roc_year, kind, state)."""
     from alliances.models import Alliance, ProgrammeYear
     from kpi.models import Filing
 
     sql = _FIELD_SUMS_SQL.format(
-        sums=", ".join("SUM(CASE WHEN i.code = %s THEN COALESCE(i.counted, 0) ELSE 0 END)"
-                       for _code in FIELD_CODES),
+        sums=", ".join(
+            f"SUM(CASE WHEN i.code = %s THEN COALESCE(i.counted, 0) ELSE 0 END) AS {name}"
+            for name in FIELD_CODES
+        ),
         codes=", ".join(["%s"] * len(FIELD_CODES)),
         **{
             name: connection.ops.quote_name(model._meta.db_table)
@@ -173,15 +191,52 @@ def official_field_sums(roc_year: int) -> dict:
                 ("alliance", Alliance),
             )
         },
-    )  # fmt: skip
+    )
     codes = list(FIELD_CODES.values())
-    params = [*codes, *codes, roc_year, FilingKind.SECOND, FilingState.ACCEPTED]
+    return sql, [*codes, *codes]
+
+
+def official_field_sums(roc_year: int) -> dict:
+    """The field report's sums of the official figures, added up in the database: field id
+    → {"alliances": n, "members": …, "recurring": …, "transfer": …, "collaboration": …}
+    (NT$; fields without accepted filings are absent). The same as
+    selectors.field_sums(official(roc_year)), which a test holds it to."""
+    sql, params = _field_sums_sql()
+    params += [roc_year, FilingKind.SECOND, FilingState.ACCEPTED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {
             field_id: {"alliances": int(n), **dict(zip(FIELD_CODES, map(int, sums), strict=True))}
             for field_id, n, *sums in cursor.fetchall()
         }
+
+
+def official_field_table(roc_year: int) -> list:
+    """Every field, in order, with the field report's sums of the official figures of
+    `roc_year` (`field.sums`, as official_field_sums gives them, or None) and its targets
+    for the year and the next (`field.target`, `field.next_target`, or None): the page's
+    one statement (bench/reports.py holds it within 1.5× of hand-written SQL)."""
+    from alliances.models import Field, FieldTarget, ProgrammeYear
+
+    sums_sql, params = _field_sums_sql()
+    sql = _FIELD_TABLE_SQL.format(
+        sums_sql=sums_sql,
+        sum_columns=", ".join(f"s.{name} AS sum_{name}" for name in FIELD_CODES),
+        field=connection.ops.quote_name(Field._meta.db_table),
+        field_target=connection.ops.quote_name(FieldTarget._meta.db_table),
+        programme_year=connection.ops.quote_name(ProgrammeYear._meta.db_table),
+    )
+    params += [roc_year, FilingKind.SECOND, FilingState.ACCEPTED, roc_year, roc_year + 1]
+    fields = list(Field.objects.raw(sql, params))
+    for fd in fields:
+        fd.sums = (
+            {"alliances": fd.sum_alliances}
+            | {name: int(getattr(fd, f"sum_{name}")) for name in FIELD_CODES}
+            if fd.sum_alliances
+            else None
+        )
+        fd.target, fd.next_target = fd.target_members, fd.next_target_members
+    return fields
 
 
 def official(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from alliances.models import Field, FieldTarget
 from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
 from kpi.ledger import flags
-from reports.figures import FIELD_CODES
+from reports.figures import FIELD_CODES, official_field_table
 
 MAX_SPAN = 20
 
@@ -95,14 +95,28 @@ def field_report_of(sums: dict, roc_year: int) -> list[FieldRow]:
             programme_year__roc_year__in=[roc_year, roc_year + 1]
         ).values_list("programme_year__roc_year", "field_id", "company_members")
     }
-    rows = {
-        f.pk: FieldRow(
+    rows = (
+        FieldRow(
             f,
             target=targets.get((roc_year, f.pk)),
             next_target=targets.get((roc_year + 1, f.pk)),
         )
         for f in Field.objects.order_by("order")
-    }
+    )
+    return _field_rows(rows, sums)
+
+
+def official_field_report(roc_year: int) -> list[FieldRow]:
+    """The field report of the official figures, read in one statement
+    (figures.official_field_table); the same rows as field_report(official(roc_year))."""
+    table = official_field_table(roc_year)
+    rows = (FieldRow(f, target=f.target, next_target=f.next_target) for f in table)
+    return _field_rows(rows, {f.pk: f.sums for f in table if f.sums})
+
+
+def _field_rows(rows, sums: dict) -> list[FieldRow]:
+    """The rows of each field (in order) with their sums added, shares, then the total."""
+    rows = {row.field.pk: row for row in rows}
     total = FieldRow(None)
     for field_id, sums_of_field in sums.items():
         for row in (rows[field_id], total):

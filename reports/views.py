@@ -137,8 +137,8 @@ def report_fields(request, year):
         )
         source = figures.OFFICIAL
     named = _named(request)
-    if source == figures.OFFICIAL:  # added up in the database
-        rows = selectors.field_report_of(figures.official_field_sums(year), year)
+    if source == figures.OFFICIAL:  # added up in the database, in one statement
+        rows = selectors.official_field_report(year)
         own = figures.official(year, alliance_ids=named) if named else []
     else:
         data = figures.of_year(year, source)

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alliances.models import AllianceYear
+from alliances.models import AllianceYear, Field, FieldTarget, ProgrammeYear
 from reports import figures, selectors
 from tests.report_helpers import alliance_with_figures as _alliance
 from tests.report_helpers import zeros as _zeros
@@ -231,3 +231,26 @@ def test_the_field_sums_added_up_in_sql_equal_the_figures_added_up_in_python(db)
         version__filing__alliance_year__alliance__code="S02", code__in=["M-COMPANY", "R-TRANSFER"]
     ).delete()
     assert figures.official_field_sums(106) == selectors.field_sums(figures.official(106))
+
+
+def test_the_field_report_in_one_statement_equals_the_report_added_up_in_python(db):
+    """selectors.official_field_report (the page's one SQL statement: fields, sums and both
+    years' targets) gives the same rows as the report computed from the figures."""
+    ay = _alliance("S01", **_zeros(**{"M-COMPANY": 3, "R-FEE": 30_000, "R-COLLAB": 500}))
+    save_figures(alliance_year=ay, values=_zeros(**{"M-COMPANY": 7, "R-TRANSFER": 9}), by=None)
+    _alliance("S02", field="ict", **_zeros(**{"M-COMPANY": 2, "R-SERVICE": 4_000}))
+    _alliance("S03", field="ict", year=105, **_zeros(**{"M-COMPANY": 50}))
+    year = ay.programme_year
+    FieldTarget.objects.create(programme_year=year, field=ay.alliance.field, company_members=40)
+    following = ProgrammeYear.objects.create(roc_year=107, **ProgrammeYear.calendar_defaults(107))
+    FieldTarget.objects.create(
+        programme_year=following, field=ay.alliance.field, company_members=45
+    )
+    rows = selectors.official_field_report(106)
+    assert rows == selectors.field_report(figures.official(106), 106)
+    mine = next(r for r in rows if r.field == ay.alliance.field)
+    assert (mine.alliances, mine.members, mine.transfer) == (1, 7, 9)
+    assert (mine.target, mine.next_target, mine.reached) == (40, 45, 18)
+    assert rows[-1].alliances == 2 and rows[-1].target == 40
+    assert [r.field for r in rows[:-1]] == list(Field.objects.order_by("order"))
+    assert selectors.official_field_report(104)[-1].alliances == 0

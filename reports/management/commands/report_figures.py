@@ -104,9 +104,7 @@ def _self_sufficiency(year: int) -> dict:
 
 def year_figures(year: int, known: list[int]) -> dict:
     fields = {
-        figures.OFFICIAL: _field_rows(
-            selectors.field_report_of(figures.official_field_sums(year), year)
-        ),
+        figures.OFFICIAL: _field_rows(selectors.official_field_report(year)),
         figures.SUBMITTED: _field_rows(
             selectors.field_report(figures.of_year(year, figures.SUBMITTED), year)
         ),
