@@ -2,27 +2,35 @@
 127.0.0.1 only, bounded in time.
 
     .venv/bin/python bench/load.py              # build the data, serve, 50 VUs, report
-    .venv/bin/python bench/load.py --quick      # a smoke run: small data, 10 VUs, 15 s
+    .venv/bin/python bench/load.py --quick      # a smoke run: small data, 10 VUs, short phases
 
 By default it (1) drops and creates the PostgreSQL database of --database-url (its name must
 contain "load"; the role needs CREATEDB) and fills it (bench/load_data.py: three programme
 years of --alliances alliances, the last one's KPI filing open on today's real date, a PI
 and an approved assistant per alliance, office accounts with TOTP); (2) starts
-scripts/serve-prod on --port-a/--port-b with PORTAL_VAR_DIR=var/bench-load (its log in
-var/bench-load/serve-prod.log) and waits for /healthz on both; (3) runs the main phase:
---users virtual users (44% PIs, 40% assistants, 16% office: 22/20/8 of 50; bench/locustfile.py
-says what each does), spawned at --spawn-rate, for --duration seconds, even users on
-instance A and odd on B; (4) runs the bare-view phase: as many users asking /healthz/live
-without pause, for --bare-duration seconds, on the same servers; (5) checks in the database
-that the filings whose submission succeeded are submitted, and no other; (6) stops the
-servers (the whole process tree) and prints the figures.
+scripts/serve-prod with the benchmark's settings (bench/settings.py: production's, plus the
+bare authenticated view /bench/bare/) on --port-a/--port-b with PORTAL_VAR_DIR=var/bench-load
+(its log in var/bench-load/serve-prod.log) and waits for /healthz on both; (3) the work
+phase: --users virtual users (44% PIs, 40% assistants, 16% office: 22/20/8 of 50;
+bench/locustfile.py says what each does), started at --spawn-rate, each logging in once and
+then working with pauses for --duration seconds, even users on instance A and odd on B;
+(4) the bare-view phase: the same users, logged in the same way, ask for /bench/bare/ with
+the same pauses for --bare-duration seconds; (5) the login capacity: as many users logging in
+again and again without pause for --login-duration seconds; (6) checks in the database that
+the filings whose submission succeeded are submitted, and no other; (7) stops the servers
+(the whole process tree) and prints the figures: per scenario (login, PI, assistant,
+office) and in total, requests/s, p50/p95/p99 and errors over each phase's steady part
+(after the last user started), and the ratios to the bare view.
 
-With --no-serve it uses servers already running (--host-a, --host-b) on a database built
-before with --build-only (their DATABASE_URL must be --database-url).
+With --no-serve it uses servers already running (--host-a, --host-b; started with
+DJANGO_SETTINGS_MODULE=bench.settings) on a database built before with --build-only (their
+DATABASE_URL must be --database-url).
 
-Exit status: 0 pass; 1 an error, or a p95 of 1000 ms or more (not judged with --no-limits,
-nor the p95 in --quick); 2 refused (bad arguments, not a load database); 3 the database
-disagrees with the submissions seen, or the servers did not start.
+Exit status: 0 pass; 1 an error, or a p95 of 1000 ms or more in the work phase (not judged
+with --no-limits, nor the p95 in --quick); 2 refused (bad arguments, not a load database);
+3 the database disagrees with the submissions seen, or the servers did not start. The
+issue's goals against the bare view (throughput ≥ 0.5×, p95 ≤ 3×) are printed, met or not,
+and do not change the exit status: docs/performance.md says where they stand and why.
 """
 
 from gevent import monkey
@@ -31,7 +39,6 @@ monkey.patch_all()  # before anything else imports socket or ssl (locust would, 
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
-import itertools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
@@ -63,8 +70,10 @@ QUICK = {
     "alliances": 30,
     "members": 10,
     "users": 10,
+    "spawn_rate": 5,
     "duration": 15,
     "bare_duration": 10,
+    "login_duration": 4,
     "think_min": 0.2,
     "think_max": 0.6,
 }
@@ -90,7 +99,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--users", type=int, default=50, help="virtual users in each phase")
     p.add_argument("--spawn-rate", type=float, default=2, help="users started per second")
     p.add_argument("--duration", type=int, default=120, help="main phase, s (with ramp-up)")
-    p.add_argument("--bare-duration", type=int, default=30, help="bare-view phase, s")
+    p.add_argument("--bare-duration", type=int, default=60, help="bare-view phase, s")
+    p.add_argument("--login-duration", type=int, default=20, help="login capacity, s")
     p.add_argument("--think-min", type=float, default=1.0, help="pause between steps, s")
     p.add_argument("--think-max", type=float, default=3.0)
     p.add_argument("--alliances", type=int, default=250)
@@ -103,7 +113,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="smoke: 30 alliances, 10 VUs, 0.2–0.6 s pauses, 15+10 s",
+        help="smoke: 30 alliances, 10 VUs, 0.2–0.6 s pauses, 15 + 10 + 4 s",
     )
     p.add_argument("--no-limits", action="store_true", help="show the limits, do not judge")
     p.add_argument("--no-serve", action="store_true", help="use running servers")
@@ -115,8 +125,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.quick:
         for key, value in QUICK.items():
             setattr(args, key, value)
-    if args.users < 3 or args.duration < 5 or args.bare_duration < 1:
-        p.error("need at least 3 users and a 5 s main phase")
+    if args.users < 3 or args.duration < 5 or args.bare_duration < 1 or args.login_duration < 1:
+        p.error("need at least 3 users and a 5 s work phase")
     if not 0 <= args.think_min <= args.think_max:
         p.error("--think-min must be between 0 and --think-max")
     if args.no_serve and not (args.host_a and args.host_b):
@@ -148,6 +158,8 @@ def server_env(args) -> dict:
     env.update(
         PORTAL_ENV="production",
         DATABASE_URL=args.database_url,
+        # Production's settings plus the bare authenticated view (bench/settings.py).
+        DJANGO_SETTINGS_MODULE="bench.settings",
         PORTAL_VAR_DIR=str(VAR),
         SECRET_KEY=secret_file.read_text().strip(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -392,6 +404,8 @@ def run_phase(
     total = cpu_after[1] - cpu_before[1]
     return {
         "seconds": ended - started,
+        "steady_from": started + users / rate,
+        "ended": min(ended, PLAN.deadline),
         "cpu": busy / total if total else float("nan"),  # share of all cores
         "locust_cores": (cpu_after[2] - cpu_before[2]) / (ended - started),
         "log": (log, offset, end_offset),
@@ -453,37 +467,33 @@ def main(argv=None) -> int:
         load_before = loadavg()
         recorder = Recorder()
         log = servers.log if servers else None
-        main_phase = run_phase(
-            "Main phase",
-            [locustfile.PiUser, locustfile.AssistantUser, locustfile.OfficeUser],
-            args.users,
-            args.spawn_rate,
-            args.duration,
-            recorder,
-            log,
-        )
-        main_rows, errors = list(recorder.rows), dict(recorder.errors)
+        users = [locustfile.PiUser, locustfile.AssistantUser, locustfile.OfficeUser]
+        think = (args.think_min, args.think_max)
+        rows, errors, phases = {}, {}, {}
+        for key, label, classes, seconds, rate, bare, pauses in (
+            ("work", "Work phase", users, args.duration, args.spawn_rate, False, think),
+            ("bare", "Bare view", users, args.bare_duration, args.spawn_rate, True, think),
+            (
+                "logins",
+                "Login capacity",
+                [locustfile.LoginUser],
+                args.login_duration,
+                float(args.users),
+                False,
+                (0.0, 0.0),
+            ),
+        ):
+            locustfile.PLAN.new_phase(bare=bare, think=pauses)
+            phases[key] = run_phase(label, classes, args.users, rate, seconds, recorder, log)
+            rows[key] = list(recorder.rows)
+            for error, count in recorder.errors.items():
+                errors[error] = errors.get(error, 0) + count
         posted = list(locustfile.PLAN.posted)
-        locustfile.PLAN.sequence = itertools.count()
-        bare_phase = run_phase(
-            "Bare view",
-            [locustfile.BareUser],
-            args.users,
-            args.spawn_rate,
-            args.bare_duration,
-            recorder,
-            log,
-        )
-        bare_rows = list(recorder.rows)
-        for key, count in recorder.errors.items():
-            errors[key] = errors.get(key, 0) + count
         verify_result = verify(args, env, accounts_path, posted)
     finally:
         if servers is not None:
             servers.stop()
-    status = report(
-        args, main_rows, main_phase, bare_rows, bare_phase, errors, verify_result, load_before
-    )
+    status = report(args, rows, phases, errors, verify_result, load_before)
     print(f"\nTotal {time.time() - started:.0f} s; exit status {status}.")
     return status
 

@@ -213,9 +213,24 @@ def _accounts(year: int, kind: str, args, password_hash: str) -> dict:
     ):
         if ubn and len(ubns.setdefault(ay_id, [])) < 5:
             ubns[ay_id].append(ubn)
+    from kpi.models import Filing, FilingKind, FilingState
+
+    # The office's review pages: accepted second filings of last year (always there), and
+    # the open year's filings as the PIs submit them (bench/locustfile.py, PLAN.posted).
+    reviews = [
+        f"/alliances/{pk}/filings/{year - 1}/second/review/"
+        for pk in Filing.objects.filter(
+            alliance_year__programme_year__roc_year=year - 1,
+            kind=FilingKind.SECOND,
+            state=FilingState.ACCEPTED,
+        )
+        .order_by("pk")
+        .values_list("alliance_year__alliance_id", flat=True)[:40]
+    ]
     return {
         "year": year,
         "filing": kind,
+        "reviews": reviews,
         "report_year": year - 1,
         "first_year": year - 2,
         "password": PASSWORD,

@@ -1,25 +1,33 @@
 """The load test's virtual users (bench/load.py runs them with locust as a library).
 
-- PiUser plays the PIs: takes an alliance (one its assistant prepared, else one nobody has
-  touched), logs in as its PI, opens the alliance, its open KPI filing, reads the three
-  ledger lists, adds a ledger record or two with the forms the pages use, runs the check
-  and, when it passes, certifies and submits; the alliance is then done. The next
-  iteration takes the next alliance.
-- AssistantUser plays the approved assistants: takes an untouched alliance, logs in as its
-  assistant, opens the KPI dashboard and the ledger, adds a revenue entry, an outcome,
-  an activity and one to three more records (rereading the revenue list now and then),
-  runs the check, and hands the alliance to the PIs.
-- OfficeUser plays the programme office: logs in once with its own account and TOTP code,
-  then opens the field report of last year, the review queue and the alliance directory,
-  asks for the summary workbook of the last two years, follows its progress page until
-  the worker has made it, and downloads it.
-- BareUser asks for /healthz/live (a bare Django view) without pause: the ceiling.
+Every user logs in once, when it starts (the "login" scenario, reported on its own: the
+login form, the password, and for the office the TOTP code), and then works:
+
+- PiUser, the PI of one alliance of its own: the home page, the alliance, the open KPI
+  filing, a ledger list and the member list; until the filing is submitted also a ledger
+  record saved through the form the page uses and the check (it must say "no errors");
+  from its second round on, certify and submit. After that it goes on reading.
+- AssistantUser, the approved assistant of another alliance (never one a PI plays): the KPI
+  page, the revenue ledger, a revenue entry, an outcome or an activity, now and then the
+  revenue list again, the member list and the check.
+- OfficeUser, one office account each, with its TOTP code: the home page, the review
+  queue, a filing's review page (one the PIs submitted in this run, else one of last
+  year's accepted filings), the field report of last year, the fee bands or the
+  self-sufficiency report, the directory and, every other round, the summary workbook of
+  the last two years (asked for, its progress page followed until the task workers have
+  made it, downloaded).
+- In the bare-view phase (PLAN.bare) the same users, logged in the same way, ask for
+  /bench/bare/ (bench/urls.py) with the same pauses: the ceiling the pages are measured
+  against, through the same servers and middleware.
+- LoginUser (the login-capacity phase) logs in again and again without pause as the PIs,
+  to measure how many password checks the servers manage a second.
 
 Between two steps a user thinks 1–3 s (PLAN.think). Every request is checked: a status other
 than 2xx (redirects are followed, as a browser does) or a page without what it must show
-(the saved record's list, the check's "no errors", the submitted state, a workbook) is an
-error. At the deadline users stop at their next pause, never between a submission and its
-answer, so that the submissions seen are the ones made.
+(the saved record's list, the check's "no errors", the submitted state, a workbook, the
+user's own address on the bare page) is an error. At the deadline users stop at their next
+pause, never between a submission and its answer, so that the submissions seen are the
+ones made.
 """
 
 import base64
@@ -57,17 +65,38 @@ class Plan:
         self.busy = 0  # users inside an iteration
         self.office = itertools.count()
         self.sequence = itertools.count()
+        self.bare = False
+        self.logins = itertools.count()
 
     def configure(self, accounts: dict, hosts: dict, think=(1.0, 3.0)):
         self.accounts = accounts
         self.hosts = hosts
         self.think = think
-        self.untouched = deque(accounts["alliances"])
-        self.prepared = deque()
         self.posted = []
+        self.new_phase(bare=False)
+
+    def new_phase(self, *, bare: bool, think=None) -> None:
+        """Each phase starts its users afresh: the PIs take the first alliances, the
+        assistants the last ones (never the same), the office its accounts in turn."""
+        alliances = self.accounts["alliances"]
+        half = len(alliances) // 2
+        self.pi_alliances = deque(alliances[:half])
+        self.assistant_alliances = deque(reversed(alliances[half:]))
+        self.bare = bare
+        if think is not None:
+            self.think = think
         self.busy = 0
         self.office = itertools.count()
         self.sequence = itertools.count()
+        self.logins = itertools.count()
+
+    def review_page(self) -> str:
+        """A filing's review page: one submitted in this run, else an accepted one."""
+        year, kind = self.accounts["year"], self.accounts["filing"]
+        if self.posted and random.random() < 0.5:
+            pk = random.choice(self.posted)
+            return f"/alliances/{pk}/filings/{year}/{kind}/review/"
+        return random.choice(self.accounts["reviews"])
 
 
 PLAN = Plan()
@@ -102,9 +131,47 @@ class PortalUser(HttpUser):
         # people do: allauth limits logins per address (30 a minute).
         source = (f"127.0.0.{10 + self.index % 240}", 0)
         self.client.mount("http://", LocustHttpAdapter(PoolManager(source_address=source)))
+        self.current = self.scenario
+        self.email = ""
+        self.logged_in = False
 
     def context(self) -> dict:
-        return {"scenario": self.scenario, "instance": self.instance}
+        return {"scenario": self.current, "instance": self.instance}
+
+    # --- logging in once, then working ---------------------------------------------------
+
+    def account(self) -> tuple[str, str | None]:
+        """(email, TOTP secret or None) of the account this user logs in with."""
+        raise NotImplementedError
+
+    def on_start(self):
+        self.email, secret = self.account()
+        self.current = "login"
+        try:
+            self.logged_in = self.login(self.email, secret)
+        except Stopped:
+            self.logged_in = False
+        finally:
+            self.current = self.scenario
+
+    @task
+    def play(self):
+        if not self.logged_in:
+            gevent.sleep(1)  # the failed login is already counted as an error
+            return
+        self.iteration(self.bare_round if PLAN.bare else self.work)
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+    def bare_round(self) -> None:
+        self.pause()
+        self.call(
+            "GET",
+            "/bench/bare/",
+            "bare view",
+            check=lambda r: None if self.email in r.text else "not the user's bare page",
+        )
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -135,6 +202,9 @@ class PortalUser(HttpUser):
                 response.failure(problem[:200])
             return response
 
+    def get(self, path, name, check=None):
+        return self.call("GET", path, name, check=check)
+
     def post(self, path, name, data, check=None):
         return self.call(
             "POST", path, name, data={"csrfmiddlewaretoken": self.csrf(), **data}, check=check
@@ -142,7 +212,7 @@ class PortalUser(HttpUser):
 
     def login(self, email: str, secret: str | None = None) -> bool:
         self.client.cookies.clear()
-        self.call("GET", "/accounts/login/", "login form")
+        self.get("/accounts/login/", "login form")
         self.pause()
 
         def arrived(response):
@@ -153,7 +223,7 @@ class PortalUser(HttpUser):
 
         response = self.post(
             "/accounts/login/",
-            "login",
+            "login: password",
             {"login": email, "password": PLAN.accounts["password"]},
             check=arrived,
         )
@@ -186,18 +256,19 @@ class PortalUser(HttpUser):
 class AllianceUser(PortalUser):
     abstract = True
 
-    def year_path(self, alliance) -> str:
-        return f"/alliances/{alliance['pk']}"
+    def base(self) -> str:
+        return f"/alliances/{self.alliance['pk']}"
 
-    def add_record(self, alliance, kind: str) -> bool:
+    def add_record(self, kind: str) -> bool:
         year = PLAN.accounts["year"]
-        base = f"/alliances/{alliance['pk']}/ledger/{year}/{kind}"
-        self.call("GET", f"{base}/new/", f"ledger: new {kind} form")
+        base = f"{self.base()}/ledger/{year}/{kind}"
+        self.get(f"{base}/new/", f"ledger: new {kind} form")
         self.pause()
         start = dt.date(year + 1911, 2, 1)
         last = min(dt.date.today() - dt.timedelta(days=1), dt.date(year + 1912, 1, 31))
         day = roc_date(start + dt.timedelta(days=random.randint(0, (last - start).days)))
-        firm = random.choice(alliance["ubns"]) if alliance["ubns"] else ""
+        ubns = self.alliance["ubns"]
+        firm = random.choice(ubns) if ubns else ""
         data = {
             "revenue": {
                 "kind": "other_operating",
@@ -237,12 +308,10 @@ class AllianceUser(PortalUser):
         response = self.post(f"{base}/new/", f"ledger: save {kind}", data, check=saved)
         return response.passed and saved(response) is None
 
-    def check(self, alliance) -> bool:
+    def check(self) -> bool:
         year, kind = PLAN.accounts["year"], PLAN.accounts["filing"]
-        path = f"/alliances/{alliance['pk']}/filings/{year}/{kind}/check/"
-        response = self.call(
-            "GET",
-            path,
+        response = self.get(
+            f"{self.base()}/filings/{year}/{kind}/check/",
             "filing: check",
             check=lambda r: None if 'class="flag-ok"' in r.text else "the check found errors",
         )
@@ -252,36 +321,36 @@ class AllianceUser(PortalUser):
 class PiUser(AllianceUser):
     scenario = "PI"
 
-    @task
-    def play(self):
-        self.iteration(self._play)
+    def account(self):
+        self.alliance = PLAN.pi_alliances.popleft()
+        self.rounds = 0
+        self.submitted = False
+        return self.alliance["pi"], None
 
-    def _play(self):
-        alliance = (PLAN.prepared or PLAN.untouched or [None])[0]
-        if alliance is None:
-            gevent.sleep(5)  # every alliance is played
-            return
-        (PLAN.prepared if PLAN.prepared else PLAN.untouched).popleft()
-        prepared = "prepared" in alliance
+    def work(self):
         year, kind = PLAN.accounts["year"], PLAN.accounts["filing"]
-        if not self.login(alliance["pi"]):
+        filing = f"{self.base()}/filings/{year}/{kind}/"
+        self.pause()
+        self.get("/dashboard/", "home (dashboard)")
+        self.pause()
+        self.get(f"{self.base()}/", "alliance page")
+        self.pause()
+        self.get(filing, "filing")
+        self.pause()
+        listing = random.choice(["revenue", "outcomes", "activities"])
+        self.get(f"{self.base()}/ledger/{year}/{listing}/", "ledger list")
+        self.pause()
+        self.get(f"{self.base()}/members/{year}/", "member list")
+        if self.submitted:
             return
         self.pause()
-        self.call("GET", f"/alliances/{alliance['pk']}/", "alliance dashboard")
+        if not self.add_record(random.choice(["revenue", "outcomes", "activities"])):
+            return
         self.pause()
-        filing = f"/alliances/{alliance['pk']}/filings/{year}/{kind}/"
-        self.call("GET", filing, "filing")
-        kinds = ["revenue"] if prepared else ["revenue", random.choice(["outcomes", "activities"])]
-        # The PI reads what the assistant entered before adding their own.
-        for listing in ("revenue", "outcomes", "activities"):
-            self.pause()
-            self.call("GET", f"/alliances/{alliance['pk']}/ledger/{year}/{listing}/", "ledger list")
-        for record in kinds:
-            self.pause()
-            if not self.add_record(alliance, record):
-                return
-        self.pause()
-        if not self.check(alliance):
+        if not self.check():
+            return
+        self.rounds += 1
+        if self.rounds < 2:
             return
         self.pause()
 
@@ -295,75 +364,73 @@ class PiUser(AllianceUser):
         response = self.post(
             f"{filing}submit/",
             "filing: certify and submit",
-            {"confirm": "on", "name": alliance["pi_name"]},
+            {"confirm": "on", "name": self.alliance["pi_name"]},
             check=submitted,
         )
         if response.passed and submitted(response) is None:
-            PLAN.posted.append(alliance["pk"])
+            self.submitted = True
+            PLAN.posted.append(self.alliance["pk"])
 
 
 class AssistantUser(AllianceUser):
     scenario = "assistant"
 
-    @task
-    def play(self):
-        self.iteration(self._play)
+    def account(self):
+        self.alliance = PLAN.assistant_alliances.popleft()
+        return self.alliance["assistant"], None
 
-    def _play(self):
-        if not PLAN.untouched:
-            gevent.sleep(5)
-            return
-        alliance = PLAN.untouched.popleft()
+    def work(self):
         year = PLAN.accounts["year"]
-        if not self.login(alliance["assistant"]):
-            return
+        listing = f"{self.base()}/ledger/{year}/revenue/"
         self.pause()
-        self.call("GET", f"/alliances/{alliance['pk']}/kpi/{year}/", "KPI dashboard")
+        self.get(f"{self.base()}/kpi/{year}/", "KPI page")
         self.pause()
-        self.call("GET", f"/alliances/{alliance['pk']}/ledger/{year}/revenue/", "ledger list")
-        # A sitting's work: several records, as an assistant enters a month's receipts.
-        kinds = ["revenue", "outcomes", "activities"]
-        kinds += random.choices(kinds, k=random.randint(1, 3))
-        for record in kinds:
+        self.get(listing, "ledger list")
+        for record in ["revenue", random.choice(["outcomes", "activities"])]:
             self.pause()
-            if not self.add_record(alliance, record):
+            if not self.add_record(record):
                 return
-            if record == "revenue" and random.random() < 0.5:
-                self.pause()
-                listing = f"/alliances/{alliance['pk']}/ledger/{year}/revenue/"
-                self.call("GET", listing, "ledger list")
+        if random.random() < 0.5:
+            self.pause()
+            self.get(listing, "ledger list")
         self.pause()
-        if self.check(alliance):
-            PLAN.prepared.append({**alliance, "prepared": True})
+        self.get(f"{self.base()}/members/{year}/", "member list")
+        self.pause()
+        self.check()
 
 
 class OfficeUser(PortalUser):
     scenario = "office"
 
-    def on_start(self):
+    def account(self):
         accounts = PLAN.accounts["office"]
-        self.account = accounts[next(PLAN.office) % len(accounts)]
-        self.logged_in = False
+        account = accounts[next(PLAN.office) % len(accounts)]
+        self.rounds = 0
+        return account["email"], account["secret"]
 
-    @task
-    def play(self):
-        self.iteration(self._play)
-
-    def _play(self):
-        if not self.logged_in:
-            self.logged_in = self.login(self.account["email"], self.account["secret"])
-            if not self.logged_in:
-                gevent.sleep(5)
-                return
-            self.pause()
+    def work(self):
         year, first = PLAN.accounts["report_year"], PLAN.accounts["first_year"]
-        self.call("GET", f"/reports/{year}/", "reports: field report")
+        self.rounds += 1
         self.pause()
-        self.call("GET", "/office/review/", "review queue")
+        self.get("/dashboard/", "home (dashboard)")
         self.pause()
-        self.call("GET", "/directory/", "directory")
+        self.get("/office/review/", "review queue")
         self.pause()
+        self.get(PLAN.review_page(), "filing review page")
+        self.pause()
+        self.get(f"/reports/{year}/", "reports: field report")
+        self.pause()
+        if self.rounds % 2:
+            self.get(f"/reports/fee-bands/?from={first}&to={year}", "reports: fee bands")
+        else:
+            self.get(f"/reports/{year}/self-sufficiency/", "reports: self-sufficiency")
+        self.pause()
+        self.get("/directory/", "directory")
+        if self.rounds % 2:
+            self.pause()
+            self.export(first, year)
 
+    def export(self, first: int, year: int) -> None:
         def progress_page(response):
             if "/reports/exports/" not in response.url:
                 return f"export not started (ended at {response.url})"
@@ -383,38 +450,40 @@ class OfficeUser(PortalUser):
             if 'state-failed"' in response.text:
                 return
             if time.time() - started > PLAN.export_timeout:
-                self.call("GET", page, "export: progress", check=lambda r: "export not ready")
+                self.get(page, "export: progress", check=lambda r: "export not ready")
                 return
             gevent.sleep(2)  # the page's own script asks again every two seconds
             if time.time() >= PLAN.deadline:
                 raise Stopped
-            response = self.call("GET", page, "export: progress")
+            response = self.get(page, "export: progress")
             if not response.passed:
                 return
         self.pause()
-        self.call(
-            "GET",
+        self.get(
             page.rstrip("/") + "/download/",
             "export: download",
             check=lambda r: None if r.content[:2] == b"PK" else "not a workbook",
         )
 
 
-class BareUser(PortalUser):
-    scenario = "bare view"
+class LoginUser(PortalUser):
+    """The login-capacity phase: log in again and again as the PIs, without pause."""
+
+    scenario = "login capacity"
+
+    def on_start(self):
+        self.current = self.scenario
 
     @task
-    def live(self):
+    def play(self):
         if time.time() >= PLAN.deadline:
             gevent.sleep(1)
             return
+        alliances = PLAN.accounts["alliances"]
         PLAN.busy += 1
         try:
-            self.call(
-                "GET",
-                "/healthz/live",
-                "/healthz/live",
-                check=lambda r: None if r.text.strip() == "ok" else "not ok",
-            )
+            self.login(alliances[next(PLAN.logins) % len(alliances)]["pi"])
+        except Stopped:
+            pass
         finally:
             PLAN.busy -= 1
