@@ -18,8 +18,9 @@ from core.money import format_ntd
 from kpi.filings import calendar
 from kpi.filings import selectors as filing_selectors
 from kpi.filings.models import Filing, FilingKind
-from kpi.ledger import catalog, flags, rules, selectors
+from kpi.ledger import catalog, flags, rules
 from kpi.ledger.models import Activity, Outcome, RevenueEntry, RevenueKind
+from kpi.ledger.totals import ledger_totals
 
 SIGNED_KINDS = {RevenueKind.TECHNOLOGY_TRANSFER, RevenueKind.COLLABORATION}
 LEDGER = (("revenue", RevenueEntry), ("outcomes", Outcome), ("activities", Activity))
@@ -85,10 +86,8 @@ def figures(filing: Filing) -> CheckResult:
     through = calendar.period_end(filing.kind, ay.programme_year)
     scope = through if filing.kind == FilingKind.FIRST else None
     result = CheckResult(through=through)
-    totals = selectors.alliance_year_totals(ay, through=scope)
-    entered = selectors.alliance_year_totals(
-        ay, through=scope, counted_only=False, new_company=totals["members"]["new_company"]
-    )
+    both = ledger_totals([ay], through=scope)[ay.pk]
+    totals, entered = both.counted, both.entered
     result.values = {item.code: catalog.value(item, totals) for item in catalog.ITEMS}
     result.entered = {item.code: catalog.value(item, entered) for item in catalog.ITEMS}
     result.targets, result.targets_source = filing_selectors.year_targets(ay)

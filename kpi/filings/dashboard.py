@@ -9,6 +9,7 @@ from alliances.models import AllianceYear
 from alliances.selectors import alliance_year_of, visible_alliance
 from kpi.filings import selectors as filing_selectors
 from kpi.ledger import catalog, flags, selectors, services
+from kpi.ledger.totals import ledger_totals
 from kpi.ledger.views import latest_year_redirect
 
 
@@ -21,13 +22,14 @@ def kpi_latest(request, pk):
 def kpi_dashboard(request, pk, year):
     alliance = visible_alliance(request.user, pk)
     ay = alliance_year_of(alliance, year)
-    totals = selectors.alliance_year_totals(ay)
     previous = (
         AllianceYear.objects.filter(alliance=alliance, programme_year__roc_year=year - 1)
         .select_related("programme_year")
         .first()
     )
-    previous_totals = selectors.alliance_year_totals(previous) if previous else None
+    both = ledger_totals([ay, previous])  # the two years in the same five queries
+    totals = both[ay.pk].counted
+    previous_totals = both[previous.pk].counted if previous else None
     rows = []
     for item in catalog.ITEMS:
         kind, _sep, sub = item.records.partition(":")

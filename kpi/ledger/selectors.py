@@ -1,15 +1,12 @@
 """Reads for the ledger: the rules' context of an alliance-year, totals per KPI item, the
 revenue table by field."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from alliances.models import AllianceYear, Field
 from core.money import half_up_int
+from kpi.ledger import totals
 from kpi.ledger.models import (
-    Activity,
-    ActivityKind,
-    Outcome,
-    OutcomeKind,
     RevenueEntry,
     RevenueKind,
 )
@@ -39,84 +36,21 @@ def year_context(alliance_year: AllianceYear) -> YearContext:
     )
 
 
-def _sum(qs, field="full_amount") -> int:
-    return qs.aggregate(s=Sum(field))["s"] or 0
-
-
-def _scope(model, alliance_year, *, through=None, counted_only=True):
-    """Records of an alliance-year: counted ones (or all entered), dated up to `through`."""
-    qs = model.objects.filter(alliance_year=alliance_year)
-    if counted_only:
-        qs = qs.filter(counted=True)
-    if through is not None:
-        qs = qs.filter(date__lte=through)
-    return qs
-
-
 def revenue_totals(alliance_year, *, through=None, counted_only=True) -> dict:
     """Counted revenue of an alliance-year by kind: full and counted amounts, and counts.
     With counted_only=False: everything entered, excluded records included."""
-    rows = (
-        _scope(RevenueEntry, alliance_year, through=through, counted_only=counted_only)
-        .values("kind")
-        .annotate(full=Sum("full_amount"), counted=Sum("counted_amount"), n=Count("pk"))
-        .order_by()
-    )
-    by_kind = {r["kind"]: r for r in rows}
-
-    def get(kind, key):
-        return (by_kind.get(kind) or {}).get(key) or 0
-
-    fees = get(RevenueKind.MEMBERSHIP_FEE, "full")
-    service = get(RevenueKind.TECHNICAL_SERVICE, "full")
-    other = get(RevenueKind.OTHER_OPERATING, "full")
-    recurring = fees + service + other
-    transfer = get(RevenueKind.TECHNOLOGY_TRANSFER, "full")
-    collab_full = get(RevenueKind.COLLABORATION, "full")
-    collab_counted = get(RevenueKind.COLLABORATION, "full" if not counted_only else "counted")
-    return {
-        "membership_fees": fees,
-        "technical_service": service,
-        "technical_service_cases": get(RevenueKind.TECHNICAL_SERVICE, "n"),
-        "other_operating": other,
-        "recurring": recurring,
-        "transfers": get(RevenueKind.TECHNOLOGY_TRANSFER, "n"),
-        "transfer": transfer,
-        "collaborations": get(RevenueKind.COLLABORATION, "n"),
-        "collaboration_full": collab_full,
-        "collaboration_counted": collab_counted,
-        "total_full": recurring + transfer + collab_full,  # R1
-        "total_counted": recurring + transfer + collab_counted,  # R1 with R8
-    }
+    views = totals.revenue_rows([alliance_year.pk], through).get(alliance_year.pk, ({}, {}))
+    return totals.revenue_dict(views[0 if counted_only else 1], counted_only)
 
 
 def outcome_totals(alliance_year, *, through=None, counted_only=True) -> dict:
-    amount = "counted_amount" if counted_only else "full_amount"
-    rows = (
-        _scope(Outcome, alliance_year, through=through, counted_only=counted_only)
-        .values("kind")
-        .annotate(total=Sum(amount), n=Count("pk"))
-        .order_by()
-    )
-    by_kind = {r["kind"]: r for r in rows}
-    result = {kind: (by_kind.get(kind) or {}).get("n", 0) for kind in OutcomeKind.values}
-    result["new_hires"] = (by_kind.get(OutcomeKind.NEW_HIRES) or {}).get("total") or 0
-    result["output_value"] = (by_kind.get(OutcomeKind.OUTPUT_VALUE) or {}).get("total") or 0
-    return result
+    views = totals.outcome_rows([alliance_year.pk], through).get(alliance_year.pk, ({}, {}))
+    return totals.outcome_dict(views[0 if counted_only else 1], counted_only)
 
 
 def activity_totals(alliance_year, *, through=None, counted_only=True) -> dict:
-    qs = _scope(Activity, alliance_year, through=through, counted_only=counted_only)
-    amount = "counted_amount" if counted_only else "full_amount"
-    agg = qs.aggregate(
-        promotion=Count("pk", filter=Q(kind=ActivityKind.PROMOTION)),
-        seminar=Count("pk", filter=Q(kind=ActivityKind.SEMINAR)),
-        seminar_attendees=Sum(amount, filter=Q(kind=ActivityKind.SEMINAR)),
-        consulting=Count("pk", filter=Q(kind=ActivityKind.CONSULTING)),
-        onsite=Count("pk", filter=Q(kind=ActivityKind.ONSITE)),
-    )
-    agg["seminar_attendees"] = agg["seminar_attendees"] or 0
-    return agg
+    views = totals.activity_rows([alliance_year.pk], through).get(alliance_year.pk, ({}, {}))
+    return totals.activity_dict(views[0 if counted_only else 1], counted_only)
 
 
 def revenue_by_field(roc_year: int) -> list[dict]:
@@ -171,47 +105,16 @@ def revenue_by_field(roc_year: int) -> list[dict]:
 def new_company_members(alliance_year) -> int:
     """P1: company members of this year that were not company members of the same
     alliance the year before."""
-    now = set(
-        Membership.objects.filter(alliance_year=alliance_year, counted_kind=MemberKind.COMPANY)
-        .exclude(firm=None)
-        .values_list("firm_id", flat=True)
-    )
-    before = set(
-        Membership.objects.filter(
-            alliance_year__alliance_id=alliance_year.alliance_id,
-            alliance_year__programme_year__roc_year=alliance_year.programme_year.roc_year - 1,
-            counted_kind=MemberKind.COMPANY,
-        )
-        .exclude(firm=None)
-        .values_list("firm_id", flat=True)
-    )
-    return len(now - before)
+    return totals.new_company([alliance_year])[alliance_year.pk]
 
 
-def alliance_year_totals(
-    alliance_year, *, through=None, counted_only=True, new_company=None
-) -> dict:
-    """Every value the catalog shows for one alliance-year (a bounded number of queries):
-    what the rules count, or (counted_only=False) everything entered at its full amount;
-    records dated up to `through` when given (a first KPI filing's period)."""
-    from members.selectors import counts_for
-
-    members = counts_for(alliance_year, entered=not counted_only)
-    members["new_company"] = (
-        new_company if new_company is not None else new_company_members(alliance_year)
-    )
-    scope = {"through": through, "counted_only": counted_only}
-    revenue = revenue_totals(alliance_year, **scope)
-    subsidy = alliance_year.subsidy
-    revenue["self_sufficiency"] = (
-        half_up_int(revenue["total_counted"] * 100 / subsidy) if subsidy and counted_only else None
-    )
-    return {
-        "members": members,
-        "revenue": revenue,
-        "outcomes": outcome_totals(alliance_year, **scope),
-        "activities": activity_totals(alliance_year, **scope),
-    }
+def alliance_year_totals(alliance_year, *, through=None, counted_only=True) -> dict:
+    """Every value the catalog shows for one alliance-year (five queries, totals.py): what
+    the rules count, or (counted_only=False) everything entered at its full amount; records
+    dated up to `through` when given (a first KPI filing's period). For both views, or
+    several alliance-years, read totals.ledger_totals once instead."""
+    both = totals.ledger_totals([alliance_year], through=through)[alliance_year.pk]
+    return both.counted if counted_only else both.entered
 
 
 def field_fee_distribution(alliance_year) -> dict:
