@@ -117,6 +117,79 @@ def _newest_accepted_seconds(first: int, last: int):
     ).order_by()
 
 
+@dataclass
+class SpanYear:
+    """An alliance-year as tallies over a span of years need it (official_span): its id,
+    subsidy, alliance (unsaved instances built from the row's columns, shared per
+    alliance: code, names, field) and programme year (roc_year only)."""
+
+    pk: int
+    subsidy: int
+    alliance: object
+    programme_year: object
+
+    @property
+    def alliance_id(self) -> int:
+        return self.alliance.pk
+
+
+def official_span(first: int, last: int, codes) -> list[YearFigures]:
+    """The official figures of `codes` for every alliance-year of first..last with an
+    accepted second filing, ordered as official() orders them, read as columns in one
+    query: the tallies of a span (fee bands, the self-sufficiency trend) over ten years
+    would otherwise build some ten thousand model instances. Each figure's `ay` is a
+    SpanYear, enough to tally it and to name its alliance; not for pages that show more."""
+    from alliances.models import Alliance, ProgrammeYear
+
+    item = SnapshotItem.objects.filter(version=OuterRef("pk"))
+    values = {
+        f"item_{n}": Subquery(item.filter(code=code).values("counted")[:1])
+        for n, code in enumerate(codes)
+    }
+    ay = "filing__alliance_year__"
+    rows = (
+        _newest_accepted_seconds(first, last)
+        .annotate(**values)
+        .order_by(
+            f"{ay}programme_year__roc_year", f"{ay}alliance__field__order", f"{ay}alliance__code"
+        )
+        .values_list(
+            "pk",
+            "number",
+            f"{ay}id",
+            f"{ay}subsidy",
+            f"{ay}programme_year__roc_year",
+            f"{ay}alliance_id",
+            f"{ay}alliance__code",
+            f"{ay}alliance__name_zh",
+            f"{ay}alliance__name_en",
+            f"{ay}alliance__field_id",
+            *values,
+        )
+    )
+    alliances: dict = {}
+    years: dict = {}
+    result = []
+    for version_id, number, ay_id, subsidy, roc_year, alliance_id, *rest in rows:
+        code, name_zh, name_en, field_id, *counted = rest
+        alliance = alliances.get(alliance_id)
+        if alliance is None:
+            alliance = alliances[alliance_id] = Alliance(
+                pk=alliance_id, code=code, name_zh=name_zh, name_en=name_en, field_id=field_id
+            )
+        year = years.get(roc_year) or years.setdefault(roc_year, ProgrammeYear(roc_year=roc_year))
+        result.append(
+            YearFigures(
+                SpanYear(ay_id, subsidy, alliance, year),
+                {code: v for code, v in zip(codes, counted, strict=True) if v is not None},
+                version_id,
+                number,
+                FilingKind.SECOND,
+            )
+        )
+    return result
+
+
 FEE_CODES = ("R-FEE", "M-COMPANY")  # what fee bands need
 TREND_CODES = ("R-TOTAL-C",)  # what the self-sufficiency trend needs (with the subsidy)
 FIELD_CODES = {

@@ -231,7 +231,7 @@ def report_fee_bands(request):
         messages.error(request, problem)
         return render(request, "reports/fee_bands.html", context, status=400)
     first, last = span
-    data = figures.official(first, last, codes=figures.FEE_CODES)
+    data = figures.official_span(first, last, figures.FEE_CODES)  # columns, not objects
     bands = selectors.fee_bands(data, first, last)
     apart, hidden_apart = _visible(
         bands.without_members, _named(request), lambda f: f.ay.alliance_id
@@ -289,7 +289,7 @@ def report_self_sufficiency(request, year):
     rows = selectors.self_sufficiency(data, previous, floors)
     fields = selectors.field_self_sufficiency(data)
     trend = selectors.trend(
-        figures.official(year - 4, year, codes=figures.TREND_CODES), year - 4, year
+        figures.official_span(year - 4, year, figures.TREND_CODES), year - 4, year
     )
     shown, hidden = _visible(rows, _named(request), lambda r: r.fig.ay.alliance_id)
     at_risk = [r for r in shown if any(f.ok is False for f in r.flags)]

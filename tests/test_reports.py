@@ -254,3 +254,29 @@ def test_the_field_report_in_one_statement_equals_the_report_added_up_in_python(
     assert rows[-1].alliances == 2 and rows[-1].target == 40
     assert [r.field for r in rows[:-1]] == list(Field.objects.order_by("order"))
     assert selectors.official_field_report(104)[-1].alliances == 0
+
+
+def test_a_span_read_as_columns_tallies_as_the_figures_do(db):
+    """figures.official_span (one query of columns, for fee bands and the trend over ten
+    years) gives the tallies and the named alliance-years that official() gives."""
+    _alliance("S01", **_zeros(**{"M-COMPANY": 3, "R-FEE": 30_000, "R-TOTAL-C": 900_000}))
+    _alliance("S01", year=105, **_zeros(**{"M-COMPANY": 2, "R-FEE": 4_000, "R-TOTAL-C": 1}))
+    _alliance("S02", field="ict", **_zeros(**{"M-COMPANY": 0, "R-FEE": 7_000}))
+    _alliance("S03", field="ict", year=104, **_zeros(**{"M-COMPANY": 9, "R-FEE": 90_000}))
+    span = figures.official_span(105, 106, figures.FEE_CODES)
+    full = figures.official(105, 106, codes=figures.FEE_CODES)
+    assert [(f.ay.pk, f.values, f.version_id) for f in span] == [
+        (f.ay.pk, f.values, f.version_id) for f in full
+    ]
+    bands, expected = selectors.fee_bands(span, 105, 106), selectors.fee_bands(full, 105, 106)
+    assert (bands.rows, bands.shares) == (expected.rows, expected.shares)
+    named = [
+        (f.ay.programme_year.roc_year, f.ay.alliance_id, f.alliance.code, f.alliance.name, f.fees)
+        for f in bands.without_members
+    ]
+    assert named == [
+        (106, f.ay.alliance_id, "S02", "S02聯盟", 7_000) for f in expected.without_members
+    ]
+    trend = selectors.trend(figures.official_span(105, 106, figures.TREND_CODES), 105, 106)
+    assert trend == selectors.trend(figures.official(105, 106), 105, 106)
+    assert any(cell for row in trend["rows"] for cell in row["cells"])

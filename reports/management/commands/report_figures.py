@@ -76,7 +76,7 @@ def _self_sufficiency(year: int) -> dict:
     previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
     floors = selectors.p2_floors({f.ay.alliance_id for f in data})
     first = year - 4
-    trend = selectors.trend(figures.official(first, year, codes=figures.TREND_CODES), first, year)
+    trend = selectors.trend(figures.official_span(first, year, figures.TREND_CODES), first, year)
     return {
         "alliance_years": {
             _alliance_key(row.fig): {
@@ -114,7 +114,7 @@ def year_figures(year: int, known: list[int]) -> dict:
     }
     # The fee-band page's default span: the five years ending here, as far back as there are.
     first = max(year - 4, min(known))
-    bands = selectors.fee_bands(figures.official(first, year, codes=figures.FEE_CODES), first, year)
+    bands = selectors.fee_bands(figures.official_span(first, year, figures.FEE_CODES), first, year)
     return {
         "fields": fields,
         "fee_bands": _fee_bands(bands),
