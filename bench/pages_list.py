@@ -1,0 +1,148 @@
+"""The main pages of each role, as bench/pages.py times them and tests/test_page_queries.py
+pins their queries: one list for both, so that they never drift apart.
+
+A `Page` is a key, the role who reads it (pi, office, viewer, public), its URL name
+(alliance_portal/urls.py) and how its arguments and query string come from the `Scene`:
+the alliance-year measured (bench.pages_data.showcase of the latest year), the first and
+latest programme years, and the users. Each role has its own logged-in test client
+(`clients`): the PI of the showcase alliance, the office (TOTP set up, so the office's
+two-factor check passes as in production), a department viewer; "public" is anonymous.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.http import urlencode
+
+SECOND = "second"  # the filing and the review period measured (kpi FilingKind.SECOND)
+VIEWER_EMAIL = "bench-viewer@example.org"  # the department viewer of bench/reports.py
+
+
+@dataclass(frozen=True)
+class Scene:
+    alliance: int  # the showcase alliance's pk
+    year: int  # the latest programme year (ROC)
+    first: int  # the first programme year (ROC)
+    users: dict = field(default_factory=dict)  # role → User (None: anonymous)
+    label: str = ""  # the showcase alliance-year and its kind
+    kind: str = ""  # its kind (bench.pages_data.showcase): the same at 1× and 10×
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    role: str
+    name: str
+    args: Callable = lambda s: ()
+    query: Callable | None = None
+
+    def url(self, scene: Scene) -> str:
+        url = reverse(self.name, args=self.args(scene))
+        return f"{url}?{urlencode(self.query(scene))}" if self.query else url
+
+
+def _mine(*tail):
+    return lambda s: (s.alliance, s.year, *tail)
+
+
+PAGES = [
+    # The PI of the showcase alliance, on its latest year.
+    Page("pi dashboard", "pi", "dashboard"),
+    Page("alliance page", "pi", "alliance_dashboard", lambda s: (s.alliance,)),
+    Page("KPI page", "pi", "kpi_dashboard", _mine()),
+    Page("ledger: revenue", "pi", "ledger", _mine("revenue")),
+    Page("members", "pi", "members_list", _mine()),
+    Page("filing list", "pi", "filing_list", _mine()),
+    Page("second filing", "pi", "filing_detail", _mine(SECOND)),
+    Page("second filing: check", "pi", "filing_check", _mine(SECOND)),
+    # The programme office.
+    Page("office dashboard", "office", "dashboard"),
+    Page("review list (second)", "office", "review_overview", lambda s: (s.year, SECOND)),
+    Page("filing review", "office", "filing_review", _mine(SECOND)),
+    Page("background work", "office", "office_failed_work"),
+    Page("site visits", "office", "office_visits"),
+    Page("events", "office", "event_list"),
+    # The department (reports), over the latest year or every year.
+    Page("field report", "viewer", "report_fields", lambda s: (s.year,)),
+    Page(
+        "fee bands, all years",
+        "viewer",
+        "report_fee_bands",
+        query=lambda s: {"from": s.first, "to": s.year},
+    ),
+    Page("self-sufficiency", "viewer", "report_self_sufficiency", lambda s: (s.year,)),
+    # Anyone.
+    Page("directory", "public", "directory"),
+]
+
+
+def viewer():
+    from accounts.models import ProgrammeRole, User
+
+    user, _created = User.objects.get_or_create(
+        email=VIEWER_EMAIL,
+        defaults={"name": "Benchmark viewer", "programme_role": ProgrammeRole.VIEWER},
+    )
+    return user
+
+
+def make_scene(first: int, latest: int) -> Scene:
+    """The scene of the latest year: its showcase alliance-year and its PI, the bench's
+    office user (bench.pages_data.OFFICE_EMAIL) and the department viewer."""
+    from accounts.models import User
+    from alliances.models import AllianceRole, RoleStatus, TeamRole
+    from bench.pages_data import OFFICE_EMAIL
+    from bench.pages_filings import showcase
+
+    ay = showcase(latest)
+    pi = AllianceRole.objects.get(
+        alliance_id=ay.alliance_id, role=TeamRole.PI, status=RoleStatus.ACTIVE
+    ).user
+    users = {
+        "pi": pi,
+        "office": User.objects.get(email=OFFICE_EMAIL),
+        "viewer": viewer(),
+        "public": None,
+    }
+    kind = (
+        f"phase {ay.phase}, second filing "
+        f"{'returned once' if ay.returned else 'accepted at once'}, "
+        f"{'with' if ay.last_year else 'without'} a last year"
+    )
+    label = f"{ay.alliance.code} {latest} ({kind}, phase year {ay.phase_year})"
+    return Scene(
+        alliance=ay.alliance_id, year=latest, first=first, users=users, label=label, kind=kind
+    )
+
+
+def clients(scene: Scene) -> dict:
+    """A test client per role, logged in (force_login) except the public one."""
+    result = {}
+    for role, user in scene.users.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        result[role] = client
+    return result
+
+
+class PageError(Exception):
+    """A page did not answer 200: its figures would mean nothing."""
+
+
+def fetch(client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise PageError(f"GET {url} answered {response.status_code}, not 200")
+    return response
+
+
+def queries_of(client, url: str) -> list[str]:
+    """The SQL of one request of the page (after it answered 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        fetch(client, url)
+    return [q["sql"] for q in captured.captured_queries]
