@@ -12,7 +12,7 @@ Each source is read in a fixed number of queries, whatever the number of allianc
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from alliances.models import AllianceYear
 from kpi.ledger import catalog
@@ -106,15 +106,19 @@ def _with_items(years, chosen: dict, codes=None) -> list[YearFigures]:
 
 
 def _newest_accepted_seconds(first: int, last: int):
-    """The last version of every accepted second filing of the years (a subquery)."""
-    newest = FilingVersion.objects.filter(filing=OuterRef("filing")).order_by("-number")
-    return FilingVersion.objects.filter(
-        filing__kind=FilingKind.SECOND,
-        filing__state=FilingState.ACCEPTED,
-        filing__alliance_year__programme_year__roc_year__gte=first,
-        filing__alliance_year__programme_year__roc_year__lte=last,
-        number=Subquery(newest.values("number")[:1]),
-    ).order_by()
+    """The last version of every accepted second filing of the years: the one with no
+    later version (an anti-join, as the field report's sums)."""
+    later = FilingVersion.objects.filter(filing=OuterRef("filing"), number__gt=OuterRef("number"))
+    return (
+        FilingVersion.objects.filter(
+            filing__kind=FilingKind.SECOND,
+            filing__state=FilingState.ACCEPTED,
+            filing__alliance_year__programme_year__roc_year__gte=first,
+            filing__alliance_year__programme_year__roc_year__lte=last,
+        )
+        .filter(~Exists(later))
+        .order_by()
+    )
 
 
 @dataclass
@@ -141,7 +145,8 @@ def official_span(first: int, last: int, codes) -> list[YearFigures]:
     SpanYear, enough to tally it and to name its alliance; not for pages that show more."""
     from alliances.models import Alliance, ProgrammeYear
 
-    item = SnapshotItem.objects.filter(version=OuterRef("pk"))
+    # Unordered: the model's ordering would join five tables and sort inside every lookup.
+    item = SnapshotItem.objects.filter(version=OuterRef("pk")).order_by()
     values = {
         f"item_{n}": Subquery(item.filter(code=code).values("counted")[:1])
         for n, code in enumerate(codes)
