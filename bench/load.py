@@ -9,18 +9,18 @@ contain "load"; the role needs CREATEDB) and fills it (bench/load_data.py: three
 years of --alliances alliances, the last one's KPI filing open on today's real date, a PI
 and an approved assistant per alliance, office accounts with TOTP); (2) starts
 scripts/serve-prod with the benchmark's settings (bench/settings.py: production's, plus the
-bare authenticated view /bench/bare/) on --port-a/--port-b with PORTAL_VAR_DIR=var/bench-load
-(its log in var/bench-load/serve-prod.log) and waits for /healthz on both; (3) the work
+bare authenticated view /bench/bare/) on --port-a/--port-b with PORTAL_VAR_DIR=var/bench-
+load (its log in var/bench-load/serve-prod.log) and waits for /healthz on both; (3) the work
 phase: --users virtual users (44% PIs, 40% assistants, 16% office: 22/20/8 of 50;
 bench/locustfile.py says what each does), started at --spawn-rate, each logging in once and
-then working with pauses for --duration seconds, even users on instance A and odd on B;
-(4) the bare-view phase: the same users, logged in the same way, ask for /bench/bare/ with
-the same pauses for --bare-duration seconds; (5) the login capacity: as many users logging in
-again and again without pause for --login-duration seconds; (6) checks in the database that
-the filings whose submission succeeded are submitted, and no other; (7) stops the servers
-(the whole process tree) and prints the figures: per scenario (login, PI, assistant,
-office) and in total, requests/s, p50/p95/p99 and errors over each phase's steady part
-(after the last user started), and the ratios to the bare view.
+then working with pauses for --duration seconds, each kind of user alternating between
+instance A and B; (4) the bare-view phase: the same users, logged in the same way, ask for
+/bench/bare/ with the same pauses for --bare-duration seconds; (5) the login capacity: as
+many users logging in again and again without pause for --login-duration seconds; (6) checks
+in the database that the filings whose submission succeeded are submitted, and no other; (7)
+stops the servers (the whole process tree) and prints the figures: per scenario (login, PI,
+assistant, office) and in total, requests/s, p50/p95/p99 and errors over each phase's steady
+part (after the last user started), and the ratios to the bare view.
 
 With --no-serve it uses servers already running (--host-a, --host-b; started with
 DJANGO_SETTINGS_MODULE=bench.settings) on a database built before with --build-only (their

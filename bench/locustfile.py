@@ -66,6 +66,7 @@ class Plan:
         self.office = itertools.count()
         self.sequence = itertools.count()
         self.bare = False
+        self.per_kind: dict = {}
         self.logins = itertools.count()
 
     def configure(self, accounts: dict, hosts: dict, think=(1.0, 3.0)):
@@ -88,6 +89,7 @@ class Plan:
         self.busy = 0
         self.office = itertools.count()
         self.sequence = itertools.count()
+        self.per_kind: dict = {}
         self.logins = itertools.count()
 
     def review_page(self) -> str:
@@ -125,7 +127,9 @@ class PortalUser(HttpUser):
     def __init__(self, environment):
         super().__init__(environment)
         self.index = next(PLAN.sequence)
-        self.instance = "A" if self.index % 2 == 0 else "B"
+        # Alternate instances within each kind of user, so each kind is split evenly.
+        counter = PLAN.per_kind.setdefault(self.scenario, itertools.count())
+        self.instance = "A" if next(counter) % 2 == 0 else "B"
         self.client.base_url = PLAN.hosts[self.instance]
         # Every user comes from an address of its own (127.0.0.0/8 is all loopback), as
         # people do: allauth limits logins per address (30 a minute).
