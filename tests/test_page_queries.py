@@ -70,33 +70,29 @@ def measure(first: int, latest: int) -> tuple[str, dict]:
 def counts(django_db_setup, django_db_blocker, tmp_path_factory):
     """{page key: (queries small, queries large)} and the two showcases, measured on data
     that is rolled back afterwards."""
-    from django.conf import settings
+    from django.test import override_settings
 
     from alliances.reference import ensure_fields
     from bench.build import Builder
     from bench.build_data import FIRST_YEAR
     from bench.pages_data import PagesData
 
-    saved = settings.PRIVATE_MEDIA_ROOT
-    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            ensure_fields()
-            builder = Builder(seed=SEED, log=lambda _text: None, **SMALL)
-            extras = PagesData(seed=SEED, log=lambda _text: None)
-            first = FIRST_YEAR
-            builder.build_year(first)
-            extras.add_history(first - 1)
-            extras.add_year(first)
-            small = measure(first, first)
-            grow(builder, **LARGE)
-            for year in (first + 1, first + 2):
-                builder.build_year(year)
-                extras.add_year(year)
-            large = measure(first, first + 2)
-            transaction.set_rollback(True)
-    finally:
-        settings.PRIVATE_MEDIA_ROOT = saved
+    private = override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private"))
+    with private, django_db_blocker.unblock(), transaction.atomic():
+        ensure_fields()
+        builder = Builder(seed=SEED, log=lambda _text: None, **SMALL)
+        extras = PagesData(seed=SEED, log=lambda _text: None)
+        first = FIRST_YEAR
+        builder.build_year(first)
+        extras.add_history(first - 1)
+        extras.add_year(first)
+        small = measure(first, first)
+        grow(builder, **LARGE)
+        for year in (first + 1, first + 2):
+            builder.build_year(year)
+            extras.add_year(year)
+        large = measure(first, first + 2)
+        transaction.set_rollback(True)
     return {
         "showcases": (small[0], large[0]),
         "pages": {key: (small[1][key], large[1][key]) for key in small[1]},
