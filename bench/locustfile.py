@@ -62,6 +62,7 @@ class Plan:
         self.untouched: deque = deque()  # alliances nobody has opened
         self.prepared: deque = deque()  # alliances an assistant prepared, for their PI
         self.posted: list[int] = []  # alliances whose submission succeeded
+        self.used_codes: dict = {}  # office email → the last TOTP code it logged in with
         self.busy = 0  # users inside an iteration
         self.office = itertools.count()
         self.sequence = itertools.count()
@@ -238,11 +239,24 @@ class PortalUser(HttpUser):
             response = self.post(
                 "/accounts/2fa/authenticate/",
                 "login: TOTP code",
-                {"code": totp(secret)},
+                {"code": self.fresh_code(email, secret)},
                 check=lambda r: None if r.url.endswith("/dashboard/") else f"TOTP ended at {r.url}",
             )
             return response.passed and response.url.endswith("/dashboard/")
         return True
+
+    def fresh_code(self, email: str, secret: str) -> str:
+        """The authenticator's current code, once it differs from the one this account
+        last used: allauth refuses a code used before (the same account logs in again in
+        the next phase), so the user waits for the next one, as a person would."""
+        code = totp(secret)
+        while PLAN.used_codes.get(email) == code:
+            if time.time() >= PLAN.deadline:
+                raise Stopped
+            gevent.sleep(1)
+            code = totp(secret)
+        PLAN.used_codes[email] = code
+        return code
 
     def iteration(self, play) -> None:
         PLAN.busy += 1
