@@ -2,7 +2,8 @@
 request gets when the database is away.
 
 - `/healthz/live` answers "ok" from the process alone (no database): the server is up.
-  It is also the bare view bench/load.py measures as the ceiling.
+  (The load test's ceiling is a logged-in bare view, /bench/bare/, under its own settings:
+  bench/settings.py.)
 - `/healthz` says whether this server can serve: the database answers, every migration is
   applied, and a task worker beat within WORKER_STALE_SECONDS. 200 or 503, with the reason
   of each check in JSON.

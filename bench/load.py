@@ -20,7 +20,7 @@ many users logging in again and again without pause for --login-duration seconds
 in the database that the filings whose submission succeeded are submitted, and no other; (7)
 stops the servers (the whole process tree) and prints the figures: per scenario (login, PI,
 assistant, office) and in total, requests/s, p50/p95/p99 and errors over each phase's steady
-part (after the last user started), and the ratios to the bare view.
+part (after the last user was started), and the ratios to the bare view.
 
 With --no-serve it uses servers already running (--host-a, --host-b; started with
 DJANGO_SETTINGS_MODULE=bench.settings) on a database built before with --build-only (their

@@ -136,7 +136,8 @@ DEADLINE_LOGINS_PER_S = 250 * 3 / 3600
 
 
 def steady(rows: list[tuple], phase: dict, scenario: str | None = None) -> list[tuple]:
-    """The phase's work after every user had started and logged in (no login requests)."""
+    """The phase's work after the last user was started (no login requests; the last
+    users' logins, a few seconds with their pauses, overlap the start of this window)."""
     return [
         r
         for r in rows

@@ -162,7 +162,9 @@ class PortalUser(HttpUser):
     @task
     def play(self):
         if not self.logged_in:
-            gevent.sleep(1)  # the failed login is already counted as an error
+            # A failed login is counted as an error; an office user still waiting for its
+            # next TOTP code when a short phase ended does not work in that phase.
+            gevent.sleep(1)
             return
         self.iteration(self.bare_round if PLAN.bare else self.work)
 

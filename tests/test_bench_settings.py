@@ -7,7 +7,12 @@ from django.test import override_settings
 from django.urls import clear_url_caches
 
 
-def test_production_urls_do_not_serve_the_bare_view(client, people):
+def test_production_urls_do_not_serve_the_bare_view(client, people, settings):
+    import bench.settings
+
+    assert settings.ROOT_URLCONF == "alliance_portal.urls"
+    assert bench.settings.ROOT_URLCONF == "bench.urls"  # the one thing the bench changes
+    assert bench.settings.MIDDLEWARE == settings.MIDDLEWARE
     client.force_login(people.pi)
     assert client.get("/bench/bare/").status_code == 404
 

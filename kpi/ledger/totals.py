@@ -177,6 +177,7 @@ def new_company(alliance_years) -> dict:
         .values_list(
             "alliance_year__alliance_id", "alliance_year__programme_year__roc_year", "firm_id"
         )
+        .order_by()  # the model's ordering would join three tables and sort for nothing
     ):
         firms.setdefault((alliance_id, year), set()).add(firm_id)
     return {
