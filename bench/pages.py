@@ -60,6 +60,8 @@ from bench.reports import (  # noqa: E402
     BenchError,
     analyze,
     database_from_env,
+    dataset_args,
+    dataset_parser,
     fix_path,
     migrate,
     recreate_database,
@@ -72,33 +74,13 @@ QUICK = {"years": 2, "alliances": 20, "members": 5}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Time every main page and the PDFs and exports at 1× and 10×.",
-        epilog="DATABASE_URL names the database; it is dropped and created anew.",
+    parser = dataset_parser(
+        "Time every main page and the PDFs and exports at 1× and 10×.",
+        "2 years × 20 alliances × 5 members; time and memory limits not enforced",
     )
-    parser.add_argument("--years", type=int, default=10, help="programme years (10)")
-    parser.add_argument("--alliances", type=int, default=250, help="alliances a year (250)")
-    parser.add_argument("--members", type=int, default=40, help="members per alliance (40)")
     parser.add_argument("--repeat", type=int, default=5, help="timed requests per page (5)")
     parser.add_argument("--pdf-repeat", type=int, default=5, help="timed audit PDFs (5)")
-    parser.add_argument("--seed", type=int, default=2017, help="random seed (2017)")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="2 years × 20 alliances × 5 members; time and memory limits not enforced",
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="allow a database whose name does not contain 'bench' (it is dropped!)",
-    )
-    args = parser.parse_args(argv)
-    if args.quick:
-        for key, value in QUICK.items():
-            setattr(args, key, value)
-    if args.years < 2 or args.alliances < 1 or args.members < 1 or args.repeat < 1:
-        parser.error("need at least 2 years, 1 alliance, 1 member and 1 run")
-    return args
+    return dataset_args(parser, argv, QUICK)
 
 
 # --- measuring ---------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 SECOND = "second"  # the filing and the review period measured (kpi FilingKind.SECOND)
-VIEWER_EMAIL = "bench-viewer@example.org"  # the department viewer of bench/reports.py
 
 
 @dataclass(frozen=True)
@@ -80,16 +79,6 @@ PAGES = [
 ]
 
 
-def viewer():
-    from accounts.models import ProgrammeRole, User
-
-    user, _created = User.objects.get_or_create(
-        email=VIEWER_EMAIL,
-        defaults={"name": "Benchmark viewer", "programme_role": ProgrammeRole.VIEWER},
-    )
-    return user
-
-
 def make_scene(first: int, latest: int) -> Scene:
     """The scene of the latest year: its showcase alliance-year and its PI, the bench's
     office user (bench.pages_data.OFFICE_EMAIL) and the department viewer."""
@@ -97,6 +86,7 @@ def make_scene(first: int, latest: int) -> Scene:
     from alliances.models import AllianceRole, RoleStatus, TeamRole
     from bench.pages_data import OFFICE_EMAIL
     from bench.pages_filings import showcase
+    from bench.reports import viewer
 
     ay = showcase(latest)
     pi = AllianceRole.objects.get(
@@ -105,7 +95,7 @@ def make_scene(first: int, latest: int) -> Scene:
     users = {
         "pi": pi,
         "office": User.objects.get(email=OFFICE_EMAIL),
-        "viewer": viewer(),
+        "viewer": viewer(),  # the department viewer of bench/reports.py
         "public": None,
     }
     kind = (

@@ -87,14 +87,42 @@ def refuse(message: str):
 # --- set-up ------------------------------------------------------------------------------
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def dataset_parser(description: str, quick_help: str) -> argparse.ArgumentParser:
+    """The arguments every benchmark built on bench/build.py takes: the dataset's size and
+    seed, --quick and --force (bench/pages.py shares them)."""
     parser = argparse.ArgumentParser(
-        description="Benchmark the field report and the Excel export on PostgreSQL.",
+        description=description,
         epilog="DATABASE_URL names the database; it is dropped and created anew.",
     )
     parser.add_argument("--years", type=int, default=10, help="programme years (10)")
     parser.add_argument("--alliances", type=int, default=250, help="alliances a year (250)")
     parser.add_argument("--members", type=int, default=40, help="members per alliance (40)")
+    parser.add_argument("--seed", type=int, default=2017, help="random seed (2017)")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="allow a database whose name does not contain 'bench' (it is dropped!)",
+    )
+    return parser
+
+
+def dataset_args(parser, argv, quick: dict) -> argparse.Namespace:
+    """Parse, apply the --quick sizes, and refuse a dataset too small to measure."""
+    args = parser.parse_args(argv)
+    if args.quick:
+        for key, value in quick.items():
+            setattr(args, key, value)
+    if args.years < 2 or args.alliances < 1 or args.members < 1 or args.repeat < 1:
+        parser.error("need at least 2 years, 1 alliance, 1 member and 1 run")
+    return args
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = dataset_parser(
+        "Benchmark the field report and the Excel export on PostgreSQL.",
+        "2 years × 20 alliances × 5 members, 2 runs; limits shown, not enforced",
+    )
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per figure (15)")
     parser.add_argument(
         "--repeats", type=int, default=5, help="repeats of the report ÷ SQL loop (5, ≥ 3)"
@@ -102,23 +130,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--export-repeat", type=int, default=3, help="timed export runs per phase (3)"
     )
-    parser.add_argument("--seed", type=int, default=2017, help="random seed (2017)")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="2 years × 20 alliances × 5 members, 2 runs; limits shown, not enforced",
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="allow a database whose name does not contain 'bench' (it is dropped!)",
-    )
-    args = parser.parse_args(argv)
-    if args.quick:
-        for key, value in QUICK.items():
-            setattr(args, key, value)
-    if args.years < 2 or args.alliances < 1 or args.members < 1 or args.repeat < 1:
-        parser.error("need at least 2 years, 1 alliance, 1 member and 1 run")
+    args = dataset_args(parser, argv, QUICK)
     if args.repeats < 3:
         parser.error("need at least 3 repeats (--repeats): the median of one says nothing")
     args.export_repeat = max(1, args.export_repeat)
@@ -231,19 +243,24 @@ def summarise(name: str, samples: list[float]) -> dict:
     return {name: statistics.median(samples), f"{name}_min": min(samples)}
 
 
-def viewer_client():
-    """A test client logged in as a department viewer: reads every report, needs no MFA
-    (office accounts would, in this PORTAL_ENV) and sees every alliance named."""
-    from django.test import Client
-
+def viewer():
+    """The benchmarks' department viewer: reads every report, needs no MFA (office accounts
+    would, in this PORTAL_ENV) and sees every alliance named."""
     from accounts.models import ProgrammeRole, User
 
     user, _created = User.objects.get_or_create(
         email="bench-viewer@example.org",
         defaults={"name": "Benchmark viewer", "programme_role": ProgrammeRole.VIEWER},
     )
+    return user
+
+
+def viewer_client():
+    """A test client logged in as the department viewer."""
+    from django.test import Client
+
     client = Client()
-    client.force_login(user)
+    client.force_login(viewer())
     return client
 
 
