@@ -19,6 +19,14 @@ from kpi.review import views as views_review
 from members.views import firms as member_office
 from members.views import members as member_views
 from reports import views as report_views
+from reports.open_data_views import (
+    open_data_catalogue,
+    open_data_fee_bands_csv,
+    open_data_fee_bands_json,
+    open_data_fields_csv,
+    open_data_fields_json,
+    open_data_page,
+)
 from workbook_import import pages as workbook_pages
 
 handler500 = "alliance_portal.health.server_error"
@@ -221,6 +229,23 @@ urlpatterns = [
         "reports/exports/<int:xid>/download/",
         report_views.export_download,
         name="report_export_download",
+    ),
+    # Open data: the published tables for anyone (reports/open_data.py).
+    path("open-data/", open_data_page, name="open_data"),
+    path("open-data/catalogue.json", open_data_catalogue, name="open_data_catalogue"),
+    path("open-data/fields/<int:roc_year>.csv", open_data_fields_csv, name="open_data_fields_csv"),
+    path(
+        "open-data/fields/<int:roc_year>.json", open_data_fields_json, name="open_data_fields_json"
+    ),
+    path(
+        "open-data/fee-bands/<int:first>-<int:last>.csv",
+        open_data_fee_bands_csv,
+        name="open_data_fee_bands_csv",
+    ),
+    path(
+        "open-data/fee-bands/<int:first>-<int:last>.json",
+        open_data_fee_bands_json,
+        name="open_data_fee_bands_json",
     ),
     path("office/review/", views_review.review_home, name="review_home"),
     path(

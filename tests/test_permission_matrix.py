@@ -11,6 +11,7 @@ from core.models import ImportBatch
 from kpi.models import BulkIssue
 from tests.event_helpers import sample_announcement, sample_event
 from tests.filing_helpers import submitted_first_filing
+from tests.open_data_helpers import open_data_samples
 from tests.report_helpers import finished_export
 from tests.review_helpers import issued_record
 from tests.urlmatrix import all_patterns, build
@@ -168,6 +169,13 @@ MATRIX = {
     "directory":             "200 200 200 200 200 200 200 200 200 200 200 200",
     "public_alliance":       "200 200 200 200 200 200 200 200 200 200 200 200",
     "public_banner":         "404 404 404 404 404 404 404 404 404 404 404 404",
+    # Open data: the published tables for anyone (the samples are a published year and span).
+    "open_data":             "200 200 200 200 200 200 200 200 200 200 200 200",
+    "open_data_catalogue":   "200 200 200 200 200 200 200 200 200 200 200 200",
+    "open_data_fields_csv":  "200 200 200 200 200 200 200 200 200 200 200 200",
+    "open_data_fields_json": "200 200 200 200 200 200 200 200 200 200 200 200",
+    "open_data_fee_bands_csv": "200 200 200 200 200 200 200 200 200 200 200 200",
+    "open_data_fee_bands_json": "200 200 200 200 200 200 200 200 200 200 200 200",
     "office_alliance_years": "302 404 404 404 404 404 404 404 200 200 404 404",
     "office_alliance_year_new": "302 404 404 404 404 404 404 404 200 404 404 404",
     "office_alliance_year_edit": "302 404 404 404 404 404 404 404 200 404 404 404",
@@ -290,6 +298,7 @@ def test_permission_matrix(client, people, user_name):
     announcement = sample_announcement(people)
     samples["nid"] = announcement.pk
     samples["file_id"] = announcement.attachments.get().pk
+    samples.update(open_data_samples())
     user = getattr(people, user_name)
     if user is not None:
         client.force_login(user)
