@@ -92,3 +92,32 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name or self.email
+
+
+class ApiToken(models.Model):
+    """A personal token for the read-only API (/api/v1/). The token itself is shown once,
+    when it is made; only its SHA-256 is kept, with a short prefix to tell tokens apart. It
+    acts as its owner: it sees what the owner sees in the portal, no more."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("owner")
+    )
+    name = models.CharField(_("what it is for"), max_length=100)
+    prefix = models.CharField(_("token begins with"), max_length=16, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now

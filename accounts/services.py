@@ -37,3 +37,69 @@ def invitation_accept(*, user: User, password: str) -> User:
     )
     audit.record(actor=user, action="account.invitation_accepted", target=user)
     return user
+
+
+class TokenNotMade(Exception):
+    """Why a token was not made, in the person's language."""
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, days: int) -> tuple:
+    """A new personal API token: (the stored token, the token itself, to show once)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from accounts import api_tokens
+    from accounts.models import ApiToken
+    from core import audit
+
+    user = User.objects.select_for_update().get(pk=user.pk)  # one maker at a time
+    if not api_tokens.owner_may_use(user):
+        raise TokenNotMade(
+            _("Set up two-factor authentication first: office accounts need it for API tokens.")
+        )
+    if days not in dict(api_tokens.LIFETIMES):
+        raise TokenNotMade(_("Choose one of the lifetimes offered."))
+    if api_tokens.active_count(user) >= api_tokens.MAX_ACTIVE:
+        raise TokenNotMade(
+            _("You have %(n)s usable tokens, the most there may be: revoke one first.")
+            % {"n": api_tokens.MAX_ACTIVE}
+        )
+    prefix, raw = api_tokens.new_secret()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        prefix=prefix,
+        digest=api_tokens.digest_of(raw),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit.record(
+        actor=user,
+        action="api_token.created",
+        target=token,
+        after={"prefix": prefix, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int):
+    """Revoke one of the user's own tokens (None if it is not theirs or already revoked)."""
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
+    from core import audit
+
+    token = (
+        ApiToken.objects.select_for_update().filter(pk=token_id, user=user, revoked_at=None).first()
+    )
+    if token is None:
+        return None
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=user, action="api_token.revoked", target=token, before={"prefix": token.prefix}
+    )
+    return token

@@ -1,12 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import invitation_accept
+from accounts import api_tokens
+from accounts.forms import ApiTokenForm
+from accounts.services import TokenNotMade, api_token_create, api_token_revoke, invitation_accept
 from accounts.tokens import (
     InvitationExpired,
     InvitationInvalid,
@@ -37,3 +42,51 @@ def accept_invitation(request, token):
         messages.success(request, _("Your password is set. Welcome to the Alliance Portal."))
         return redirect(reverse("dashboard"))
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitee": user})
+
+
+# The token just made, kept in the session until the profile page has shown it once.
+_NEW_TOKEN = "api_token_new"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The person's own page: their account, links to password, email and two-factor
+    settings, and their personal API tokens (made, listed, revoked here)."""
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except TokenNotMade as refused:
+            form.add_error(None, str(refused))
+        else:
+            request.session[_NEW_TOKEN] = {"id": token.pk, "raw": raw}
+            return redirect("profile")
+    shown = request.session.pop(_NEW_TOKEN, None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "tokens": list(api_tokens.tokens_of(request.user)),
+            "new_token": shown,
+            "may_use_tokens": api_tokens.owner_may_use(request.user),
+            "max_active": api_tokens.MAX_ACTIVE,
+            "now": timezone.now(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, token_id):
+    token = api_token_revoke(user=request.user, token_id=token_id)
+    if token is None:
+        raise Http404
+    messages.success(
+        request, _("The token %(token)s is revoked: it no longer works.") % {"token": token}
+    )
+    return redirect("profile")

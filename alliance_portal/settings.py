@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us: no CDN
     "core",
     "accounts",
     "alliances",
@@ -110,6 +113,7 @@ INSTALLED_APPS = [
     "reports",
     "workbook_import",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +302,46 @@ if SERVE_STATIC:
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
+# The read-only JSON API (/api/v1/, docs/api.md): personal tokens, one fixed page size, a
+# rate per token (API_TOKEN_RATE, e.g. "600/hour"; DRF's throttle on the shared cache).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "api.authentication.PortalSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.FixedPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": os.environ.get("API_TOKEN_RATE", "1200/hour"),
+        "api_anonymous": os.environ.get("API_ANONYMOUS_RATE", "120/hour"),
+    },
+    # The address of the connection, never a client's X-Forwarded-For (which anyone can
+    # write): a proxy in front sets TRUSTED_PROXY_COUNT.
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+API_PAGE_SIZE = 50
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Alliance Portal API",
+    "DESCRIPTION": (
+        "Read-only JSON API of the Alliance Portal (產學小聯盟管考平台). A personal token "
+        "(made on the profile page) sees exactly what its owner sees in the portal. "
+        "Money in NT$; ROC years (106 = 2017); rule ids (M1…, R1…, O1…, S1…) as in the "
+        "programme's counting rules."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 # How long a finished export (summary workbook, report PDF) is kept for its owner.
 EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", "24"))
 

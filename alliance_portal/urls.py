@@ -421,6 +421,13 @@ urlpatterns = [
     path("office/pis/template.xlsx", views_office.office_pi_template, name="office_pi_template"),
     path("office/audit/", views_office.office_audit, name="office_audit"),
     path("office/background-work/", views.office_failed_work, name="office_failed_work"),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path(
+        "accounts/api-tokens/<int:token_id>/revoke/",
+        account_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
+    path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
 ]

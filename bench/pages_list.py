@@ -29,6 +29,7 @@ class Scene:
     users: dict = field(default_factory=dict)  # role → User (None: anonymous)
     label: str = ""  # the showcase alliance-year and its kind
     kind: str = ""  # its kind (bench.pages_data.showcase): the same at 1× and 10×
+    code: str = ""  # the showcase alliance's code (the API's URLs name alliances by code)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class Page:
 
 def _mine(*tail):
     return lambda s: (s.alliance, s.year, *tail)
+
+
+def _api_mine(*tail):
+    return lambda s: (s.code, s.year, *tail)
 
 
 PAGES = [
@@ -76,6 +81,20 @@ PAGES = [
     Page("self-sufficiency", "viewer", "report_self_sufficiency", lambda s: (s.year,)),
     # Anyone.
     Page("directory", "public", "directory"),
+    # The read-only API (/api/v1/), read with the same sessions (a token adds one lookup).
+    Page("api: alliances", "office", "api:alliance-list"),
+    Page("api: members", "pi", "api:members", _api_mine()),
+    Page("api: ledger", "pi", "api:ledger", _api_mine("revenue")),
+    Page("api: filings", "pi", "api:filings", _api_mine()),
+    Page("api: audit records", "pi", "api:audit-records", _api_mine()),
+    Page("api: field report", "viewer", "api:report-fields", lambda s: (s.year,)),
+    Page(
+        "api: fee bands",
+        "viewer",
+        "api:report-fee-bands",
+        query=lambda s: {"from": s.first, "to": s.year},
+    ),
+    Page("api: self-sufficiency", "viewer", "api:report-self-sufficiency", lambda s: (s.year,)),
 ]
 
 
@@ -105,7 +124,13 @@ def make_scene(first: int, latest: int) -> Scene:
     )
     label = f"{ay.alliance.code} {latest} ({kind}, phase year {ay.phase_year})"
     return Scene(
-        alliance=ay.alliance_id, year=latest, first=first, users=users, label=label, kind=kind
+        alliance=ay.alliance_id,
+        year=latest,
+        first=first,
+        users=users,
+        label=label,
+        kind=kind,
+        code=ay.alliance.code,
     )
 
 

@@ -339,3 +339,80 @@ def field_self_sufficiency(figures) -> list[FieldRatio]:
 def fee_per_firm(figures) -> int | None:
     """All membership fees ÷ all company members, NT$ (the programme's target is per firm)."""
     return _ratio(sum(f.get("R-FEE") for f in figures), sum(f.get("M-COMPANY") for f in figures))
+
+
+def latest_official_year() -> int | None:
+    """The newest programme year with an accepted second filing: the reports' default."""
+    from kpi.models import FilingKind, FilingState, FilingVersion
+
+    return (
+        FilingVersion.objects.filter(
+            filing__kind=FilingKind.SECOND, filing__state=FilingState.ACCEPTED
+        )
+        .order_by("-filing__alliance_year__programme_year__roc_year")
+        .values_list("filing__alliance_year__programme_year__roc_year", flat=True)
+        .first()
+    )
+
+
+def fee_band_span(first_text, last_text) -> tuple[tuple[int, int] | None, str | None]:
+    """((first, last), None) of a fee-band span asked for as text (either may be empty:
+    the last defaults to the newest official year, the first to four years before it, as
+    far back as there are years), or (None, what to fix). 404 with no programme year."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from alliances.models import ProgrammeYear
+
+    known = set(ProgrammeYear.objects.values_list("roc_year", flat=True))
+    if not known:
+        raise Http404
+    try:
+        last = int(last_text or latest_official_year() or max(known))
+        first = int(first_text or max(last - 4, min(known)))
+    except (TypeError, ValueError):
+        return None, _("Write the years as numbers, e.g. 102 and 106.")
+    if first > last:
+        return None, _("The span runs backwards: the first year must not be after the last.")
+    if last - first + 1 > MAX_SPAN:
+        return None, _("A span covers at most %(n)s years.") % {"n": MAX_SPAN}
+    missing = [y for y in range(first, last + 1) if y not in known]
+    if missing:
+        return None, _("There is no programme year %(years)s.") % {
+            "years": "、".join(map(str, missing))
+        }
+    return (first, last), None
+
+
+def visible(rows, named, get_alliance_id) -> tuple[list, int]:
+    """(the rows a reader may see named, how many are hidden): `named` is
+    permissions.named_alliances(user), None for every alliance."""
+    if named is None:
+        return rows, 0
+    mine = [r for r in rows if get_alliance_id(r) in named]
+    return mine, len(rows) - len(mine)
+
+
+@dataclass
+class SelfSufficiencyReport:
+    data: list  # the year's official YearFigures
+    rows: list[SelfSufficiency]  # every alliance-year's ratio and flags
+    fields: list[FieldRatio]
+    trend: dict  # five years per field
+
+
+def self_sufficiency_report(year: int) -> SelfSufficiencyReport:
+    """The self-sufficiency report of a year from the official figures: per alliance-year
+    (R10 ratio, R9 against last year's official figures, P1, P2), per field, and the trend
+    of the five years to `year`. One computation for the page, its PDF and the API."""
+    from reports import figures
+
+    data = figures.official(year)
+    previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
+    floors = p2_floors({f.ay.alliance_id for f in data})
+    return SelfSufficiencyReport(
+        data=data,
+        rows=self_sufficiency(data, previous, floors),
+        fields=field_self_sufficiency(data),
+        trend=trend(figures.official_span(year - 4, year, figures.TREND_CODES), year - 4, year),
+    )

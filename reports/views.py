@@ -22,7 +22,6 @@ from core.http import XLSX
 from core.money import FEE_BAND_LABELS
 from core.sheets import sheets_for
 from core.storage import private_storage
-from kpi.models import FilingKind, FilingState, FilingVersion
 from reports import figures, permissions, report_charts, selectors, services
 from reports.forms import ExportForm
 from reports.models import REPORT_KINDS, Export, ExportKind
@@ -55,17 +54,6 @@ def report_view(view):
     return wrapper
 
 
-def _latest_official_year() -> int | None:
-    return (
-        FilingVersion.objects.filter(
-            filing__kind=FilingKind.SECOND, filing__state=FilingState.ACCEPTED
-        )
-        .order_by("-filing__alliance_year__programme_year__roc_year")
-        .values_list("filing__alliance_year__programme_year__roc_year", flat=True)
-        .first()
-    )
-
-
 class UnknownYear(Exception):
     pass
 
@@ -81,16 +69,9 @@ def _named(request):
     return permissions.named_alliances(request.user)
 
 
-def _visible(rows, named, get_alliance_id):
-    if named is None:
-        return rows, 0
-    mine = [r for r in rows if get_alliance_id(r) in named]
-    return mine, len(rows) - len(mine)
-
-
 @report_view
 def reports_home(request):
-    year = _latest_official_year()
+    year = selectors.latest_official_year()
     if year is None:
         latest = ProgrammeYear.objects.order_by("-roc_year").first()
         if latest is None:
@@ -179,7 +160,7 @@ def report_field_alliances(request, year, field):
     if source not in figures.SOURCES:
         source = figures.OFFICIAL
     data = [f for f in figures.of_year(year, source) if f.ay.alliance.field_id == field_obj.pk]
-    shown, hidden = _visible(data, _named(request), lambda f: f.ay.alliance_id)
+    shown, hidden = selectors.visible(data, _named(request), lambda f: f.ay.alliance_id)
     return render(
         request,
         "reports/alliances.html",
@@ -199,26 +180,7 @@ def report_field_alliances(request, year, field):
 
 def _span(request):
     """(first, last) of the fee-band span from ?from=&to=, or an error message."""
-    known = set(ProgrammeYear.objects.values_list("roc_year", flat=True))
-    if not known:
-        raise Http404
-    latest = _latest_official_year() or max(known)
-    try:
-        last = int(request.GET.get("to") or latest)
-        # Default: the five years ending at `last`, as far back as there are years.
-        first = int(request.GET.get("from") or max(last - 4, min(known)))
-    except ValueError:
-        return None, _("Write the years as numbers, e.g. 102 and 106.")
-    if first > last:
-        return None, _("The span runs backwards: the first year must not be after the last.")
-    if last - first + 1 > selectors.MAX_SPAN:
-        return None, _("A span covers at most %(n)s years.") % {"n": selectors.MAX_SPAN}
-    missing = [y for y in range(first, last + 1) if y not in known]
-    if missing:
-        return None, _("There is no programme year %(years)s.") % {
-            "years": "、".join(map(str, missing))
-        }
-    return (first, last), None
+    return selectors.fee_band_span(request.GET.get("from"), request.GET.get("to"))
 
 
 @report_view
@@ -233,7 +195,7 @@ def report_fee_bands(request):
     first, last = span
     data = figures.official_span(first, last, figures.FEE_CODES)  # columns, not objects
     bands = selectors.fee_bands(data, first, last)
-    apart, hidden_apart = _visible(
+    apart, hidden_apart = selectors.visible(
         bands.without_members, _named(request), lambda f: f.ay.alliance_id
     )
     context.update(
@@ -263,7 +225,7 @@ def report_fee_band_alliances(request):
     rows = selectors.band_members(
         figures.official(first, last, codes=figures.FEE_CODES), band, field_code
     )
-    shown, hidden = _visible(rows, _named(request), lambda r: r[0].ay.alliance_id)
+    shown, hidden = selectors.visible(rows, _named(request), lambda r: r[0].ay.alliance_id)
     return render(
         request,
         "reports/band_alliances.html",
@@ -283,15 +245,9 @@ def report_fee_band_alliances(request):
 @report_view
 def report_self_sufficiency(request, year):
     programme_year = _year(year)
-    data = figures.official(year)
-    previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
-    floors = selectors.p2_floors({f.ay.alliance_id for f in data})
-    rows = selectors.self_sufficiency(data, previous, floors)
-    fields = selectors.field_self_sufficiency(data)
-    trend = selectors.trend(
-        figures.official_span(year - 4, year, figures.TREND_CODES), year - 4, year
-    )
-    shown, hidden = _visible(rows, _named(request), lambda r: r.fig.ay.alliance_id)
+    report = selectors.self_sufficiency_report(year)
+    data, rows, fields, trend = report.data, report.rows, report.fields, report.trend
+    shown, hidden = selectors.visible(rows, _named(request), lambda r: r.fig.ay.alliance_id)
     at_risk = [r for r in shown if any(f.ok is False for f in r.flags)]
     return render(
         request,

@@ -260,3 +260,20 @@ def browser_type_launch_args():
             "--disable-dev-shm-usage",
         ],
     }
+
+
+@pytest.fixture
+def official(people):
+    """Accepted second-filing figures of 106 for both alliances, so that the reports name
+    alliances, and an issued audit record for the fixture alliance."""
+    from tests.filing_helpers import submitted_first_filing
+    from tests.review_helpers import issued_record
+    from workbook_import.sheets.historic import save_figures
+
+    figures = {"M-COMPANY": 12, "R-FEE": 240_000, "R-SERVICE": 1_500_000}
+    save_figures(alliance_year=people.alliance_years[106], values=figures, by=None)
+    other_106 = people.other_alliance.years.get(programme_year__roc_year=106)
+    save_figures(alliance_year=other_106, values=figures | {"M-COMPANY": 4}, by=None)
+    submitted_first_filing(people)
+    issued_record(people)
+    return people

@@ -35,9 +35,17 @@ PINNED = {
     "site visits": 8,
     "events": 8,
     "field report": 7,
-    "fee bands, all years": 9,
+    "fee bands, all years": 8,
     "self-sufficiency": 15,
     "directory": 5,
+    "api: alliances": 11,
+    "api: members": 13,
+    "api: ledger": 13,
+    "api: filings": 14,
+    "api: audit records": 13,
+    "api: field report": 10,
+    "api: fee bands": 11,
+    "api: self-sufficiency": 18,
 }
 SEED = 2017
 SMALL = {"alliances": 10, "members": 3}

@@ -193,6 +193,9 @@ MATRIX = {
     "office_import_batch":   "302 404 404 404 404 404 404 404 200 404 404 404",
     "office_import_template": "302 404 404 404 404 404 404 404 200 404 404 404",
     "office_export":         "302 404 404 404 404 404 404 404 200 200 404 404",
+    # The person's own profile and API tokens (revoked by POST; tests/test_api_tokens.py).
+    "profile":               "302 200 200 200 200 200 200 200 200 200 200 200",
+    "api_token_revoke":      "302 405 405 405 405 405 405 405 405 405 405 405",
     # django-allauth: account pages are the person's own; nothing in them is an alliance's.
     "account_login":         "200 302 302 302 302 302 302 302 302 302 302 302",
     "account_logout":        "302 200 200 200 200 200 200 200 200 200 200 200",
@@ -239,6 +242,10 @@ def admin_expectation(key: str) -> str:
 
 
 def expected_for(key: str) -> str | None:
+    if key.startswith("api:"):  # the API, signed in with the portal's session
+        from tests.api_matrix import api_expectation
+
+        return api_expectation(key)
     if key.startswith("admin:") or key.startswith("admin/"):
         return admin_expectation(key)
     return MATRIX.get(key)
@@ -277,6 +284,7 @@ def test_permission_matrix(client, people, user_name):
         "number": submitted_first_filing(people).number,
         "period": "first",
         "field": "mech",
+        "token_id": 1,
     }
     record = issued_record(people)  # after the submission above: v1 reviewed, no findings
     samples["aid"] = record.pk

@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts import api_tokens
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What it is for"),
+        max_length=100,
+        help_text=_("For example: the ministry's statistics system. Only you see it."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        choices=api_tokens.LIFETIMES,
+        coerce=int,
+        initial=api_tokens.DEFAULT_LIFETIME,
+    )
