@@ -103,7 +103,7 @@ class ApiToken(models.Model):
         User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("owner")
     )
     name = models.CharField(_("what it is for"), max_length=100)
-    prefix = models.CharField(_("token begins with"), max_length=16, unique=True)
+    prefix = models.CharField(_("token begins with"), max_length=16)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))

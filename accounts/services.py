@@ -103,3 +103,46 @@ def api_token_revoke(*, user: User, token_id: int):
         actor=user, action="api_token.revoked", target=token, before={"prefix": token.prefix}
     )
     return token
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The language of the person's emails and API answers (the pages follow the switch)."""
+    from core import audit
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = user.preferred_language
+    if before != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        audit.record(
+            actor=user,
+            action="account.language_set",
+            target=user,
+            before={"language": before},
+            after={"language": language},
+        )
+    return user
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every usable token of the user (their password changed or was reset)."""
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
+    from core import audit
+
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=user,
+            action="api_token.revoked",
+            target=token,
+            before={"prefix": token.prefix},
+            reason=reason,
+        )
+    return len(tokens)

@@ -10,8 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens
-from accounts.forms import ApiTokenForm
-from accounts.services import TokenNotMade, api_token_create, api_token_revoke, invitation_accept
+from accounts.forms import ApiTokenForm, LanguageForm
+from accounts.services import (
+    TokenNotMade,
+    api_token_create,
+    api_token_revoke,
+    invitation_accept,
+    user_language_set,
+)
 from accounts.tokens import (
     InvitationExpired,
     InvitationInvalid,
@@ -44,39 +50,46 @@ def accept_invitation(request, token):
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitee": user})
 
 
-# The token just made, kept in the session until the profile page has shown it once.
-_NEW_TOKEN = "api_token_new"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
     """The person's own page: their account, links to password, email and two-factor
     settings, and their personal API tokens (made, listed, revoked here)."""
-    form = ApiTokenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    made = "token" in request.POST
+    form = ApiTokenForm(request.POST if made else None)
+    language = LanguageForm(
+        request.POST if request.method == "POST" and not made else None,
+        initial={"language": request.user.preferred_language},
+    )
+    shown = None
+    if made and form.is_valid():
         try:
-            token, raw = api_token_create(
+            _token, raw = api_token_create(
                 user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
             )
         except TokenNotMade as refused:
             form.add_error(None, str(refused))
         else:
-            request.session[_NEW_TOKEN] = {"id": token.pk, "raw": raw}
-            return redirect("profile")
-    shown = request.session.pop(_NEW_TOKEN, None)
+            # Shown in this answer only (never cached: private, no-store), kept nowhere.
+            shown = {"raw": raw}
+            form = ApiTokenForm()
+    elif language.is_bound and language.is_valid():
+        user_language_set(user=request.user, language=language.cleaned_data["language"])
+        messages.success(request, _("Your language for emails and the API is saved."))
+        return redirect("profile")
     return render(
         request,
         "accounts/profile.html",
         {
             "form": form,
+            "language_form": language,
             "tokens": list(api_tokens.tokens_of(request.user)),
             "new_token": shown,
             "may_use_tokens": api_tokens.owner_may_use(request.user),
             "max_active": api_tokens.MAX_ACTIVE,
             "now": timezone.now(),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or language.errors else 200,
     )
 
 

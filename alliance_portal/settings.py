@@ -316,11 +316,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api_token": os.environ.get("API_TOKEN_RATE", "1200/hour"),
-        "api_anonymous": os.environ.get("API_ANONYMOUS_RATE", "120/hour"),
+        "api_anonymous": os.environ.get("API_ANONYMOUS_RATE", "600/hour"),
+        "api_refused": os.environ.get("API_REFUSED_RATE", "30/minute"),
     },
+    "DEFAULT_METADATA_CLASS": None,  # no OPTIONS: GET (and HEAD) only
     # The address of the connection, never a client's X-Forwarded-For (which anyone can
     # write): a proxy in front sets TRUSTED_PROXY_COUNT.
-    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
+    "NUM_PROXIES": int(
+        os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
+    ),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from accounts.api_tokens import TokenRefused, usable_token
+from api.throttling import RefusedTokenThrottle
 
 KEYWORD = "Bearer"
 
@@ -23,6 +24,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         try:
             token = usable_token(header[1])
         except TokenRefused as refused:
+            throttle = RefusedTokenThrottle()
+            if not throttle.allow_request(request, None):
+                raise exceptions.Throttled(throttle.wait()) from refused
             raise exceptions.AuthenticationFailed(str(refused)) from refused
         # Answers (error messages, labels) in the owner's language.
         translation.activate(token.user.preferred_language)

@@ -37,10 +37,16 @@ class AllianceYearSerializer(serializers.Serializer):
     year = serializers.IntegerField(source="programme_year.roc_year", help_text="ROC year")
     phase = serializers.IntegerField()
     phase_year = serializers.IntegerField()
-    subsidy = serializers.IntegerField(help_text="NT$")
+    subsidy = serializers.SerializerMethodField(
+        help_text="NT$; for the programme office and department viewers only (null to others), "
+        "as on the office's page of the alliance's years"
+    )
     collaboration_weight = serializers.IntegerField(
         help_text="% of collaboration funding counted (R8)"
     )
+
+    def get_subsidy(self, ay) -> int | None:
+        return ay.subsidy if self.context.get("programme_reader") else None
 
 
 class FirmSerializer(serializers.Serializer):

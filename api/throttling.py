@@ -24,3 +24,13 @@ class TokenRateThrottle(SimpleRateThrottle):
         else:
             ident = f"address-{self.get_ident(request)}"
         return f"api-throttle:{self.scope}:{ident}"
+
+
+class RefusedTokenThrottle(SimpleRateThrottle):
+    """Refused tokens per address (API_REFUSED_RATE): counted only when a token is refused,
+    so someone trying tokens is slowed down (429) while good tokens are never counted."""
+
+    scope = "api_refused"
+
+    def get_cache_key(self, request, view):
+        return f"api-throttle:{self.scope}:address-{self.get_ident(request)}"

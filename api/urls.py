@@ -7,7 +7,7 @@ from api.views import alliances, reports
 
 app_name = "api"
 
-ALLIANCE = "alliances/<str:code>/"
+ALLIANCE = "alliances/<slug:code>/"
 YEAR = ALLIANCE + "years/<int:year>/"
 
 urlpatterns = [
@@ -15,7 +15,7 @@ urlpatterns = [
     path(ALLIANCE, alliances.AllianceDetail.as_view(), name="alliance-detail"),
     path(ALLIANCE + "years/", alliances.AllianceYearList.as_view(), name="alliance-years"),
     path(YEAR + "members/", alliances.MemberList.as_view(), name="members"),
-    path(YEAR + "ledger/<str:kind>/", alliances.LedgerList.as_view(), name="ledger"),
+    path(YEAR + "ledger/<slug:kind>/", alliances.LedgerList.as_view(), name="ledger"),
     path(YEAR + "filings/", alliances.FilingList.as_view(), name="filings"),
     path(YEAR + "audit-records/", alliances.AuditRecordList.as_view(), name="audit-records"),
     path("reports/<int:year>/fields/", reports.FieldReport.as_view(), name="report-fields"),

@@ -83,6 +83,8 @@ PAGES = [
     Page("directory", "public", "directory"),
     # The read-only API (/api/v1/), read with the same sessions (a token adds one lookup).
     Page("api: alliances", "office", "api:alliance-list"),
+    Page("api: alliance", "pi", "api:alliance-detail", lambda s: (s.code,)),
+    Page("api: years", "pi", "api:alliance-years", lambda s: (s.code,)),
     Page("api: members", "pi", "api:members", _api_mine()),
     Page("api: ledger", "pi", "api:ledger", _api_mine("revenue")),
     Page("api: filings", "pi", "api:filings", _api_mine()),

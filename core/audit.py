@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "role.handover": _("Alliance handed to a new PI"),
     "role.co_pi_appointed": _("Co-PI appointed"),
     "account.invitation_accepted": _("Invitation accepted"),
+    "account.language_set": _("Language of emails changed"),
     "api_token.created": _("API token made"),
     "api_token.revoked": _("API token revoked"),
     "filing.targets_saved": _("Targets saved"),

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.test import override_settings
 
 from accounts.services import api_token_create
 from kpi.ledger import services as kpi_services
@@ -76,7 +75,6 @@ def test_filings_carry_the_accepted_versions_figures_and_audit_records_their_num
     assert records[0]["pdf_url"].endswith(".pdf")
 
 
-@override_settings(API_PAGE_SIZE=50)
 def test_lists_come_in_pages_of_one_fixed_size(people, pi_get):
     ay = people.alliance_years[106]
     for n in range(60):
@@ -144,6 +142,8 @@ def test_report_answers_carry_an_etag_and_answer_304_when_unchanged(official, of
     again = office_get(url, HTTP_IF_NONE_MATCH=tag)
     assert again.status_code == 304 and again.content == b""
     assert office_get(url, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+    weak = office_get(url, HTTP_IF_NONE_MATCH=f'"other", W/{tag}')
+    assert weak.status_code == 304  # If-None-Match compares weakly (RFC 9110)
     # A figure changes: so does the tag.
     from workbook_import.sheets.historic import save_figures
 
@@ -209,3 +209,74 @@ def test_the_schema_and_its_documentation_come_from_the_portal_itself(client, pe
         ), source
         name = source.split("?")[0].split("/static/", 1)[1]
         assert finders.find(name), source
+
+
+def test_refused_tokens_are_slowed_down_per_address_and_good_ones_never(
+    client, people, monkeypatch
+):
+    from api.throttling import RefusedTokenThrottle
+
+    cache.clear()
+    monkeypatch.setattr(
+        RefusedTokenThrottle,
+        "THROTTLE_RATES",
+        {**RefusedTokenThrottle.THROTTLE_RATES, "api_refused": "3/minute"},
+    )
+    codes = [
+        client.get("/api/v1/alliances/", HTTP_AUTHORIZATION=f"Bearer ap_guess{n}_x").status_code
+        for n in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    _token, raw = api_token_create(user=people.pi, name="good", days=30)
+    assert client.get("/api/v1/alliances/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    # Another address is counted apart; X-Forwarded-For is not believed without a proxy.
+    spoofed = client.get(
+        "/api/v1/alliances/",
+        HTTP_AUTHORIZATION="Bearer ap_guess9_x",
+        HTTP_X_FORWARDED_FOR="10.9.9.9",
+    )
+    assert spoofed.status_code == 429
+    elsewhere = client.get(
+        "/api/v1/alliances/", HTTP_AUTHORIZATION="Bearer ap_guess9_x", REMOTE_ADDR="10.1.1.1"
+    )
+    assert elsewhere.status_code == 401
+    cache.clear()
+
+
+def test_the_api_only_reads(client, people, pi_get):
+    _token, raw = api_token_create(user=people.pi, name="write", days=30)
+    url = f"/api/v1/alliances/{people.alliance.code}/years/106/members/"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    for method in (client.post, client.put, client.patch, client.delete, client.options):
+        assert method(url, **auth).status_code == 405, method
+    assert pi_get(url).status_code == 200
+    assert pi_get(url + "?format=api").status_code == 404  # JSON only: no browsable pages
+
+
+def test_report_queries_do_not_grow_with_alliances_named(official, office_get):
+    """The fee bands' list of alliance-years without company members, and the
+    self-sufficiency rows, cost the same queries for 1 alliance as for 5."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.report_helpers import alliance_with_figures, zeros
+
+    urls = ["/api/v1/reports/fee-bands/?from=105&to=106", "/api/v1/reports/106/self-sufficiency/"]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert office_get(url).status_code == 200
+            result.append(len(captured))
+        return result
+
+    alliance_with_figures("CHEM101", field="chem", year=106, **zeros())
+    office_get("/api/v1/alliances/")  # the token's first use records it; not measured
+    one = counts()
+    for n in range(2, 6):
+        alliance_with_figures(f"CHEM10{n}", field="chem", year=106, **zeros())
+    assert counts() == one
+    body = office_get(urls[0]).json()
+    assert len(body["without_company_members"]) == 5
+    assert {a["field"] for a in body["without_company_members"]} == {"chem"}

@@ -5,11 +5,13 @@ the portal shows them — 0 leaks."""
 import pytest
 
 from accounts.services import api_token_create
-from alliances.permissions import visible_alliances
+from alliances.permissions import is_programme_reader, visible_alliances
 from kpi.models import FilingKind
 from tests.api_matrix import api_expectation
+from tests.report_helpers import alliance_with_figures, zeros
 from tests.test_permission_matrix import USERS
 from tests.urlmatrix import all_patterns, build
+from tests.visit_helpers import shared_visit
 
 
 def api_patterns():
@@ -40,6 +42,9 @@ def _codes_in(payload) -> set:
 @pytest.mark.parametrize("user_name", USERS)
 def test_api_matrix(client, official, user_name):
     people = official
+    shared_visit(people)  # the reviewer's visit: the alliance is named to them in reports
+    # An alliance-year without company members: named (or not) in the fee bands' list.
+    alliance_with_figures("CHEM009", field="chem", year=106, **zeros(**{"R-SERVICE": 50_000}))
     user = getattr(people, user_name)
     headers = {}
     if user is not None:
@@ -69,7 +74,7 @@ def test_api_matrix(client, official, user_name):
 
             named = named_alliances(user)
             allowed = (
-                may_see | {people.other_alliance.code}
+                every_code
                 if named is None
                 else set(
                     type(people.alliance)
@@ -81,6 +86,10 @@ def test_api_matrix(client, official, user_name):
             allowed = may_see
         if not seen <= allowed:
             wrong.append(f"{key}: shows {sorted(seen - allowed)} to {user_name}")
+        if key == "api:alliance-years" and not is_programme_reader(user):
+            subsidies = [y["subsidy"] for y in response.json()["results"]]
+            if any(value is not None for value in subsidies):
+                wrong.append(f"{key}: the subsidy shown to {user_name}")
         if key == "api:alliance-list" and seen != may_see:
             wrong.append(f"{key}: lists {sorted(seen)}, the portal shows {sorted(may_see)}")
     assert not wrong, "\n".join(wrong)

@@ -21,9 +21,10 @@ def bearer(raw):
 
 def make_on_profile(client, user, name="統計系統", days="90"):
     client.force_login(user)
-    response = client.post("/accounts/profile/", {"name": name, "days": days})
-    assert response.status_code == 302, response.content.decode()[:500]
-    page = client.get("/accounts/profile/").content.decode()
+    response = client.post("/accounts/profile/", {"token": "1", "name": name, "days": days})
+    assert response.status_code == 200, response.content.decode()[:500]
+    assert response["Cache-Control"] == "private, no-store"
+    page = response.content.decode()
     token = ApiToken.objects.filter(user=user).latest("pk")
     start = page.index(f"ap_{token.prefix}_")
     raw = page[start : page.index('"', start)]
@@ -40,6 +41,10 @@ def test_a_token_is_shown_once_and_kept_only_as_its_hash(client, people):
     assert raw not in again and f"ap_{token.prefix}…" in again
     event = AuditEvent.objects.get(action="api_token.created")
     assert event.actor == people.pi and raw not in str(event.after)
+    # Kept nowhere in clear: not in the session either.
+    from django.contrib.sessions.models import Session
+
+    assert not any(raw in str(s.get_decoded()) for s in Session.objects.all())
 
 
 def test_the_token_reads_as_its_owner_and_records_when_it_was_last_used(client, people):
@@ -104,7 +109,7 @@ def test_office_tokens_need_two_factor_authentication(client, people, make_user)
     client.force_login(clerk)
     page = client.get("/accounts/profile/").content.decode()
     assert "雙重驗證" in page
-    refused = client.post("/accounts/profile/", {"name": "x", "days": "90"})
+    refused = client.post("/accounts/profile/", {"token": "1", "name": "x", "days": "90"})
     assert refused.status_code == 400
     assert not ApiToken.objects.filter(user=clerk).exists()
     # With TOTP the office makes one; without it again, the token stops working.
@@ -124,12 +129,12 @@ def test_a_deactivated_account_s_tokens_stop_working(client, people):
 
 def test_lifetimes_and_the_number_of_tokens_are_bounded(client, people):
     client.force_login(people.pi)
-    bad = client.post("/accounts/profile/", {"name": "x", "days": "9999"})
+    bad = client.post("/accounts/profile/", {"token": "1", "name": "x", "days": "9999"})
     assert bad.status_code == 400
     assert not ApiToken.objects.filter(user=people.pi).exists()
     for n in range(MAX_ACTIVE):
         api_token_create(user=people.pi, name=f"t{n}", days=30)
-    too_many = client.post("/accounts/profile/", {"name": "one more", "days": "30"})
+    too_many = client.post("/accounts/profile/", {"token": "1", "name": "one more", "days": "30"})
     assert too_many.status_code == 400
     assert "撤銷" in too_many.content.decode()
     assert ApiToken.objects.filter(user=people.pi).count() == MAX_ACTIVE
@@ -172,3 +177,39 @@ def test_the_command_makes_a_token_that_reads_the_api(client, people):
     assert raw.startswith("ap_")
     assert client.get(API, **bearer(raw)).status_code == 200
     assert ApiToken.objects.get(user=people.pi).name == "README"
+
+
+def test_a_new_password_ends_every_token(client, people):
+    _token, raw = api_token_create(user=people.pi, name="x", days=30)
+    client.force_login(people.pi)
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "correct-horse-battery",
+            "password1": "a-new-long-passphrase-7",
+            "password2": "a-new-long-passphrase-7",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(API, **bearer(raw)).status_code == 401
+    assert ApiToken.objects.get(user=people.pi).revoked_at is not None
+
+
+def test_the_language_of_emails_and_api_answers_is_set_on_the_profile(client, people):
+    client.force_login(people.pi)
+    response = client.post("/accounts/profile/", {"language": "en"})
+    assert response.status_code == 302
+    people.pi.refresh_from_db()
+    assert people.pi.preferred_language == "en"
+    assert AuditEvent.objects.filter(action="account.language_set").exists()
+    client.logout()
+    _token, raw = api_token_create(user=people.pi, name="x", days=30)
+    body = client.get(
+        f"/api/v1/alliances/{people.alliance.code}/years/106/filings/", **bearer(raw)
+    ).json()
+    assert body["results"][0]["state_label"] == "Draft"
+    bad = client.post("/accounts/profile/", {"language": "fr"})
+    assert bad.status_code == 302  # signed out: to the login page, nothing saved
+    people.pi.refresh_from_db()
+    assert people.pi.preferred_language == "en"

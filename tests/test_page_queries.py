@@ -39,13 +39,15 @@ PINNED = {
     "self-sufficiency": 15,
     "directory": 5,
     "api: alliances": 11,
+    "api: alliance": 10,
+    "api: years": 12,
     "api: members": 13,
     "api: ledger": 13,
     "api: filings": 14,
     "api: audit records": 13,
     "api: field report": 10,
-    "api: fee bands": 11,
-    "api: self-sufficiency": 18,
+    "api: fee bands": 12,
+    "api: self-sufficiency": 19,
 }
 SEED = 2017
 SMALL = {"alliances": 10, "members": 3}

@@ -7,6 +7,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
+from alliances.permissions import is_programme_reader
 from api import scope, serializers
 from kpi.models import (
     Activity,
@@ -49,6 +50,12 @@ class AllianceDetail(generics.RetrieveAPIView):
 @extend_schema(tags=["alliances"], summary="An alliance's programme years", parameters=[CODE])
 class AllianceYearList(generics.ListAPIView):
     serializer_class = serializers.AllianceYearSerializer
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "programme_reader": is_programme_reader(self.request.user),
+        }
 
     def get_queryset(self):
         alliance = scope.alliance_for(self.request.user, self.kwargs["code"])

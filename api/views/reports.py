@@ -11,7 +11,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliances.models import ProgrammeYear
+from alliances.models import Field, ProgrammeYear
 from api import scope
 from api.etag import conditional
 from core.money import FEE_BAND_LABELS
@@ -31,9 +31,18 @@ def _year(year: int) -> None:
         raise Http404
 
 
-def _alliance(ay) -> dict:
+def _field_codes() -> dict:
+    """Field codes by id, read once: the span's light alliance objects carry only field_id."""
+    return dict(Field.objects.values_list("pk", "code"))
+
+
+def _alliance(ay, field_codes: dict) -> dict:
     alliance = ay.alliance
-    return {"code": alliance.code, "name_zh": alliance.name_zh, "field": alliance.field.code}
+    return {
+        "code": alliance.code,
+        "name_zh": alliance.name_zh,
+        "field": field_codes.get(alliance.field_id),
+    }
 
 
 @extend_schema(
@@ -91,6 +100,7 @@ class FeeBands(APIView):
             figures.official_span(first, last, figures.FEE_CODES), first, last
         )
         apart, hidden = selectors.visible(bands.without_members, named, lambda f: f.ay.alliance_id)
+        codes = _field_codes()
         data = {
             "from": first,
             "to": last,
@@ -104,7 +114,7 @@ class FeeBands(APIView):
             "shares": bands.shares,
             "under_10k_share": bands.under_10k_share,
             "without_company_members": [
-                {**_alliance(f.ay), "year": f.ay.programme_year.roc_year} for f in apart
+                {**_alliance(f.ay, codes), "year": f.ay.programme_year.roc_year} for f in apart
             ],
             "without_company_members_not_shown": hidden,
         }
@@ -123,13 +133,14 @@ class SelfSufficiency(APIView):
         _year(year)
         report = selectors.self_sufficiency_report(year)
         shown, hidden = selectors.visible(report.rows, named, lambda r: r.fig.ay.alliance_id)
+        codes = _field_codes()
         data = {
             "year": year,
             "source": figures.OFFICIAL,
             "unit": "NT$; ratios in %",
             "alliances": [
                 {
-                    **_alliance(row.fig.ay),
+                    **_alliance(row.fig.ay, codes),
                     "phase": row.fig.ay.phase,
                     "phase_year": row.fig.ay.phase_year,
                     "subsidy": row.fig.ay.subsidy,
