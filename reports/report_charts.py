@@ -1,6 +1,6 @@
 """The reports' charts, from the reports' selectors (reports/charts.py draws them): members
 per field, revenue per field stacked by kind, the fee-band histogram and the
-self-sufficiency trend. Each chart comes with its data as a table (for screen readers);
+self-sufficiency trend. Each chart comes with its figures as a table (its text alternative);
 titles and labels are in the active language, field names in it too."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma

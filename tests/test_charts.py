@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from reports import charts
 
@@ -93,7 +94,9 @@ def test_title_and_desc_label_the_svg(kind):
     )
     assert (desc.tag, desc.get("id"), desc.text) == (f"{NS}desc", f"{chart.id}-desc", "一句摘要。")
     assert root.get("role") == "img"
-    assert root.get("aria-labelledby") == f"{chart.id}-title {chart.id}-desc"
+    assert root.get("aria-labelledby") == f"{chart.id}-title"
+    # described by its summary and by its figures as a table (templates/reports/_chart.html)
+    assert root.get("aria-describedby") == f"{chart.id}-desc {chart.id}-table"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -419,12 +422,93 @@ def test_include_places_the_figure_svg_and_table():
         label_header="領域",
         value_header="家數",
     )
-    html = render_to_string("reports/_chart.html", {"chart": chart})
+    with translation.override("en"):
+        html = render_to_string("reports/_chart.html", {"chart": chart})
     assert '<figure class="chart" aria-labelledby="chart-members-caption">' in html
     assert '<figcaption id="chart-members-caption">企業會員 &lt;數&gt;</figcaption>' in html
-    assert str(chart.svg) in html  # inserted as markup, not escaped again
-    assert '<div class="visually-hidden"><table>' in html
+    # the svg inserted as markup, not escaped again
+    assert f'<div class="chart-scroll" tabindex="0">{chart.svg}</div>' in html
+    # the figures as a real table, a click (or Enter) away, that the SVG points to
+    assert '<details class="chart-data"><summary>The figures as a table</summary>' in html
+    assert '<table class="data" id="chart-members-table">' in html
     assert "<caption>企業會員 &lt;數&gt;</caption>" in html
-    assert '<th scope="col">領域</th><th scope="col">家數</th>' in html
-    assert '<tr><th scope="row">A&amp;B</th><td>3</td></tr>' in html
-    assert '<tr><th scope="row">資通</th><td>4</td></tr>' in html
+    assert '<th scope="col">領域</th><th scope="col" class="num">家數</th>' in html
+    assert '<tr><th scope="row">A&amp;B</th><td class="num">3</td></tr>' in html
+    assert '<tr><th scope="row">資通</th><td class="num">4</td></tr>' in html
+
+
+def chart_parts(html: str) -> list[tuple[ET.Element, ET.Element]]:
+    """(svg, table) of each chart (templates/reports/_chart.html) in a page's HTML."""
+    found = []
+    for figure in re.findall(r'<figure class="chart".*?</figure>', html, re.S):
+        svg = re.search(r"<svg .*?</svg>", figure, re.S).group(0)
+        table = re.search(r"<table .*?</table>", figure, re.S).group(0)
+        found.append((ET.fromstring(svg), ET.fromstring(table)))
+    return found
+
+
+def table_cells(table: ET.Element) -> dict:
+    """{(row label, column header): cell text} of a chart's table."""
+
+    def text(el):
+        return "".join(el.itertext()).strip()
+
+    headers = [text(th) for th in table.find("thead").iter("th")]
+    cells = {}
+    for tr in table.find("tbody").iter("tr"):
+        label, *values = [text(cell) for cell in tr]
+        cells.update({(label, header): v for header, v in zip(headers[1:], values, strict=True)})
+    return cells
+
+
+def drawn_figures(svg: ET.Element, headers: set) -> dict:
+    """{(row label, column header): value} of every bar, column and marker drawn, read from
+    its tooltip: "label: value" (a bar or column; column None: the table's one value
+    column), "label: series: value" (a stacked segment) or "series, x: value" (a marker)."""
+    found = {}
+    for el in svg.iter():
+        title = el.find(f"{NS}title")
+        if el.tag == f"{NS}svg" or title is None:
+            continue
+        if el.tag != f"{NS}rect":
+            where, value = title.text.rsplit(": ", 1)
+            found[tuple(where.rsplit(", ", 1))] = value
+            continue
+        *where, value = title.text.rsplit(": ", 2 if el.get("data-series") else 1)
+        if len(where) == 2 and where[1] in headers:
+            found[tuple(where)] = value
+        else:
+            found[(": ".join(where), None)] = value
+    return found
+
+
+def assert_table_has_the_figures_drawn(svg: ET.Element, table: ET.Element) -> None:
+    cells = table_cells(table)
+    headers = {column for _label, column in cells}
+    drawn = drawn_figures(svg, headers)
+    assert drawn, "nothing drawn"
+    if any(column is None for _label, column in drawn):
+        (only,) = headers
+        drawn = {(label, column or only): v for (label, column), v in drawn.items()}
+    assert svg.get("aria-describedby").split()[-1] == table.get("id")
+    for key, value in drawn.items():
+        assert cells[key] == value, f"{key}: drawn {value}, table {cells.get(key)}"
+    for key, cell in cells.items():  # what is not drawn is missing or zero
+        assert key in drawn or re.fullmatch(rf"{charts.MISSING}|0%?", cell), (key, cell)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_table_under_each_chart_has_the_figures_drawn(kind):
+    overrides = {"label_header": "領域"}
+    if kind in ("bar", "histogram"):
+        overrides |= {"value_header": "家數", "value_format": lambda v: f"{v:,}"}
+        overrides["values"] = [1200, 0, None, 45, 60, 200, 310, 150][: 8 if kind == "bar" else 6]
+    html = render_to_string("reports/_chart.html", {"chart": build(kind, **overrides)})
+    ((svg, table),) = chart_parts(html)
+    assert_table_has_the_figures_drawn(svg, table)
+    # and a wrong figure would be caught
+    tampered = ET.fromstring(ET.tostring(table))
+    cell = next(tampered.iter("td"))
+    cell.text = "999,999"
+    with pytest.raises(AssertionError):
+        assert_table_has_the_figures_drawn(svg, tampered)

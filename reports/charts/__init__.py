@@ -1,6 +1,7 @@
 """Charts of the reports as accessible SVG drawn on the server (templates/reports/_chart.html).
 No chart library, no script, no stylesheet and no external resource: each chart is one SVG
-element with a title, a description and its data as a table beside it for screen readers.
+element with a title and a description, described also by its figures as a table beside it
+(templates/reports/_chart.html: a real table under "The figures as a table").
 One module per part: drawing (text, numbers, axes, legend), bars (horizontal bars, stacked
 bars), columns (histograms and line charts).
 """

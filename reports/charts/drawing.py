@@ -84,7 +84,7 @@ MARKER_POINTS = {
 
 @dataclass
 class Chart:
-    id: str  # DOM id prefix: the svg's <title> is "{id}-title", its <desc> "{id}-desc"
+    id: str  # DOM id prefix: <title> "{id}-title", <desc> "{id}-desc", the table "{id}-table"
     title: str
     description: str
     svg: SafeString
@@ -224,7 +224,8 @@ def svg_document(
     return mark_safe(  # noqa: S308 - every label and value in it went through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {num(height)}" '
         f'width="100%" '
-        f'role="img" aria-labelledby="{esc(id)}-title {esc(id)}-desc" '
+        f'role="img" aria-labelledby="{esc(id)}-title" '
+        f'aria-describedby="{esc(id)}-desc {esc(id)}-table" '
         f'font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}">'
         f'<title id="{esc(id)}-title">{esc(title)}</title>'
         f'<desc id="{esc(id)}-desc">{esc(description)}</desc>'

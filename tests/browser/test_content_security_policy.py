@@ -38,5 +38,7 @@ def test_the_year_switch_runs_under_the_policy(live_server, transactional_db, pe
     log_in(page, live_server.url, "pi@example.org")
     page.goto(f"{live_server.url}/alliances/{people.alliance.pk}/members/106/")
     page.get_by_label("計畫年度").select_option("105")
+    expect(page).to_have_url(re.compile(r"/members/106/$"))  # choosing is not going
+    page.get_by_role("button", name="顯示").click()
     expect(page).to_have_url(re.compile(r"/members/105/$"))
     page.close()
