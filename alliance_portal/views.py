@@ -65,8 +65,12 @@ def office_failed_work(request):
 
 @login_required
 def dashboard(request):
-    """Each person's start page: what their roles let them do and what waits for them."""
+    """Each person's start page: their work queue (alliance_portal/queues), what their roles
+    let them do and the newest announcements."""
+    from alliance_portal.queues import queues_for
+
     user = request.user
     context = selectors.dashboard_for(user)
+    context["queues"] = queues_for(user, to_do=context["to_do"])
     context["has_mfa"] = account_permissions.has_mfa(user) if user.is_office else None
     return render(request, "accounts/dashboard.html", context)

@@ -3,7 +3,6 @@
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from accounts.models import ProgrammeRole
 from accounts.permissions import require
 from alliances import permissions
 from alliances.models import Alliance, AllianceRole, AllianceYear, RoleStatus, TeamRole
@@ -44,40 +43,7 @@ def dashboard_for(user) -> dict:
         "to_do": list(pending_requests(managed)) if managed else [],
         "programme_role": user.programme_role,
     }
-    if user.programme_role == ProgrammeRole.OFFICE:
-        context["office"] = office_overview()
     return context
-
-
-def office_overview() -> dict:
-    from core.models import OutboundEmail
-    from core.tasks import failed_tasks
-
-    counts = Alliance.objects.aggregate(
-        total=Count("pk", distinct=True),
-        without_pi=Count(
-            "pk",
-            filter=~Q(
-                pk__in=AllianceRole.objects.filter(
-                    role=TeamRole.PI, status=RoleStatus.ACTIVE
-                ).values("alliance")
-            ),
-            distinct=True,
-        ),
-    )
-    return {
-        "alliances": counts["total"],
-        "alliances_without_pi": counts["without_pi"],
-        "pending_assistants": AllianceRole.objects.filter(status=RoleStatus.PENDING).count(),
-        "invitations_open": AllianceRole.objects.filter(
-            status=RoleStatus.ACTIVE, user__last_login__isnull=True
-        )
-        .values("user")
-        .distinct()
-        .count(),
-        "failed_tasks": failed_tasks().count(),
-        "failed_emails": OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count(),
-    }
 
 
 def team_of(alliance: Alliance):
@@ -107,6 +73,8 @@ def office_alliances():
         .annotate(
             pi_name=Subquery(pi.values("user__name")[:1]),
             pi_email=Subquery(pi.values("user__email")[:1]),
+            # an issued PI account whose invitation is not accepted has no password yet
+            pi_invitation_open=Exists(pi.filter(user__password__startswith="!")),
             team_size=Count("roles", filter=Q(roles__status=RoleStatus.ACTIVE)),
             pending=Count("roles", filter=Q(roles__status=RoleStatus.PENDING)),
         )

@@ -1,12 +1,14 @@
 """The main pages of each role, as bench/pages.py times them and tests/test_page_queries.py
 pins their queries: one list for both, so that they never drift apart.
 
-A `Page` is a key, the role who reads it (pi, office, viewer, public), its URL name
-(alliance_portal/urls.py) and how its arguments and query string come from the `Scene`:
+A `Page` is a key, the role who reads it (pi, assistant, office, viewer, reviewer,
+public), its URL name (alliance_portal/urls.py) and how its arguments and query string
+come from the `Scene`:
 the alliance-year measured (bench.pages_data.showcase of the latest year), the first and
 latest programme years, and the users. Each role has its own logged-in test client
-(`clients`): the PI of the showcase alliance, the office (TOTP set up, so the office's
-two-factor check passes as in production), a department viewer; "public" is anonymous.
+(`clients`): the PI of the showcase alliance and its assistant, the office (TOTP set up,
+so the office's two-factor check passes as in production), a department viewer, a
+site-visit reviewer with a form to fill; "public" is anonymous.
 """
 
 from collections.abc import Callable
@@ -63,6 +65,7 @@ PAGES = [
     Page("filing list", "pi", "filing_list", _mine()),
     Page("second filing", "pi", "filing_detail", _mine(SECOND)),
     Page("second filing: check", "pi", "filing_check", _mine(SECOND)),
+    Page("assistant dashboard", "assistant", "dashboard"),
     # The programme office.
     Page("office dashboard", "office", "dashboard"),
     Page("review list (second)", "office", "review_overview", lambda s: (s.year, SECOND)),
@@ -70,7 +73,8 @@ PAGES = [
     Page("background work", "office", "office_failed_work"),
     Page("site visits", "office", "office_visits"),
     Page("events", "office", "event_list"),
-    # The department (reports), over the latest year or every year.
+    # The department (its home page; reports, over the latest year or every year).
+    Page("viewer dashboard", "viewer", "dashboard"),
     Page("field report", "viewer", "report_fields", lambda s: (s.year,)),
     Page(
         "fee bands, all years",
@@ -79,6 +83,8 @@ PAGES = [
         query=lambda s: {"from": s.first, "to": s.year},
     ),
     Page("self-sufficiency", "viewer", "report_self_sufficiency", lambda s: (s.year,)),
+    # A site-visit reviewer with forms to fill in the latest year.
+    Page("reviewer dashboard", "reviewer", "dashboard"),
     # Anyone.
     Page("directory", "public", "directory"),
     # The read-only API (/api/v1/), read with the same sessions (a token adds one lookup).
@@ -108,15 +114,35 @@ def make_scene(first: int, latest: int) -> Scene:
     from bench.pages_data import OFFICE_EMAIL
     from bench.pages_filings import showcase
     from bench.reports import viewer
+    from inspections.models import FormStatus, ReviewForm, VisitStatus
 
     ay = showcase(latest)
     pi = AllianceRole.objects.get(
         alliance_id=ay.alliance_id, role=TeamRole.PI, status=RoleStatus.ACTIVE
     ).user
+    assistant = (
+        AllianceRole.objects.filter(
+            alliance_id=ay.alliance_id, role=TeamRole.ASSISTANT, status=RoleStatus.ACTIVE
+        )
+        .order_by("pk")
+        .first()
+        .user
+    )
+    form = (
+        ReviewForm.objects.filter(
+            status=FormStatus.DRAFT,
+            visit__status=VisitStatus.SCHEDULED,
+            visit__alliance_year__programme_year__roc_year=latest,
+        )
+        .order_by("reviewer__email")
+        .first()
+    )
     users = {
         "pi": pi,
+        "assistant": assistant,  # prepares filings, keeps the ledger, registers for events
         "office": User.objects.get(email=OFFICE_EMAIL),
         "viewer": viewer(),  # the department viewer of bench/reports.py
+        "reviewer": form.reviewer,  # one with a form awaiting them (bench/pages_events.py)
         "public": None,
     }
     kind = (

@@ -44,10 +44,13 @@ PAGES = [
     ("office", "/office/firms/", 10),
     ("pi", "/alliances/{pk}/kpi/106/", 26),
     ("pi", "/alliances/{pk}/ledger/106/revenue/", 10),
-    ("pi", "/dashboard/", 8),  # + the announcements addressed to them, fields, files
+    # + the announcements addressed to them, fields, files; the work queue (issue 26): the
+    # years with the ledger's stored check errors, filings, their extensions and audit
+    # records, the year's events, their fields and the alliance's registrations, visits
+    ("pi", "/dashboard/", 16),
     ("pi", "/alliances/{pk}/", 7),
     ("pi", "/alliances/{pk}/team/", 6),
-    ("office", "/dashboard/", 14),
+    ("office", "/dashboard/", 17),  # the work queue (alliance_portal/queues/programme.py)
     ("office", "/office/alliances/", 7),
     ("office", "/office/audit/", 6),
     ("viewer", "/office/alliances/", 6),

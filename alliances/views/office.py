@@ -32,6 +32,9 @@ def office_alliances(request):
         )
     if int_param(field):
         qs = qs.filter(field_id=int_param(field))
+    invitation_open = request.GET.get("invitation") == "open"
+    if invitation_open:
+        qs = qs.filter(pi_invitation_open=True)
     return render(
         request,
         "office/alliances.html",
@@ -40,6 +43,7 @@ def office_alliances(request):
             "fields": Field.objects.all(),
             "query": query,
             "field": field,
+            "invitation_open": invitation_open,
         },
     )
 
