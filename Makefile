@@ -40,9 +40,12 @@ setup:
 	@$(PY) manage.py migrate --no-input -v 0
 	@$(PY) manage.py createcachetable -v 0
 
+# Emails link to where `make run` serves (and the site row, set by migrate, takes its host),
+# unless PORTAL_BASE_URL is given.
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(PY) manage.py load_demo
-	@echo "Serving http://127.0.0.1:$(PORT)/ with one background worker; Ctrl-C stops both."
+	@echo "Serving http://127.0.0.1:$(PORT)/ with one background worker (emails link to $(PORTAL_BASE_URL)); Ctrl-C stops both."
 	@$(PY) manage.py portal_worker --no-reload --queue-name '*' --verbosity 0 & worker=$$!; \
 	  while true; do $(PY) manage.py send_reminders --verbosity 0; $(PY) manage.py send_event_reminders --verbosity 0; $(PY) manage.py purge_exports --verbosity 0; sleep 3600; done & reminders=$$!; \
 	  trap 'kill $$worker $$reminders 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -11,6 +11,7 @@ def portal(request):
     return {
         "PORTAL_ENV": settings.PORTAL_ENV,
         "DEMO_DATA_ALLOWED": settings.DEMO_DATA_ALLOWED,
+        "PORTAL_CONTACT_EMAIL": settings.PORTAL_CONTACT_EMAIL,
         "my_roles": SimpleLazyObject(lambda: list(active_roles(user).values())),
         "can_see_reports": SimpleLazyObject(lambda: _reports(user)),
         "can_see_events": SimpleLazyObject(lambda: _events(user)),

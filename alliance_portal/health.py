@@ -16,6 +16,7 @@ import logging
 import sys
 import time
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import DatabaseError, InterfaceError
@@ -163,4 +164,7 @@ def server_error(request, template_name="500.html"):
         )
         response["Retry-After"] = "30"
         return response
-    return HttpResponseServerError(loader.get_template(template_name).render())
+    # The page says to contact the programme office: it names its address (no request
+    # context, no database).
+    page = loader.get_template(template_name).render({"contact": settings.PORTAL_CONTACT_EMAIL})
+    return HttpResponseServerError(page)

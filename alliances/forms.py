@@ -14,8 +14,10 @@ class AllianceChoiceField(forms.ModelChoiceField):
     }
 
     def label_from_instance(self, alliance):
+        # Code, name and institution in each option: what the search (server side, and
+        # static/js/alliance-search.js in the page) matches.
         pi = getattr(alliance, "pi_name", "") or ""
-        parts = [alliance.name_zh, alliance.institution]
+        parts = [p for p in (alliance.code, alliance.name_zh, alliance.institution) if p]
         if pi:
             parts.append(_("PI: %(name)s") % {"name": pi})
         return " · ".join(str(p) for p in parts)
@@ -23,7 +25,7 @@ class AllianceChoiceField(forms.ModelChoiceField):
 
 def alliances_with_pi(query: str = ""):
     """Alliances for the sign-up list, each with its PI's name, narrowed by `query`
-    (alliance name, English name, institution or the PI's name)."""
+    (alliance code, name, English name, institution or the PI's name)."""
     from django.db.models import OuterRef, Subquery
 
     pi_name = AllianceRole.objects.filter(
@@ -37,7 +39,8 @@ def alliances_with_pi(query: str = ""):
     query = (query or "").strip()
     if query:
         qs = qs.filter(
-            Q(name_zh__icontains=query)
+            Q(code__icontains=query)
+            | Q(name_zh__icontains=query)
             | Q(name_en__icontains=query)
             | Q(institution__icontains=query)
             | Q(
@@ -63,7 +66,13 @@ class AssistantSignupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    alliance = AllianceChoiceField(label=_("Alliance"), queryset=Alliance.objects.none())
+    alliance = AllianceChoiceField(
+        label=_("Alliance"),
+        queryset=Alliance.objects.none(),
+        empty_label=_("Choose your alliance"),
+        # What static/js/alliance-search.js filters: the search box it puts above the list.
+        widget=forms.Select(attrs={"data-alliance-search": True}),
+    )
     note = forms.CharField(
         label=_("Note to the PI"),
         required=False,
@@ -78,6 +87,11 @@ class AssistantSignupForm(forms.Form):
         # Validate a posted choice against every alliance, not just the narrowed list.
         if self.is_bound:
             self.fields["alliance"].queryset = alliances_with_pi()
+        elif query:
+            # A search that finds one alliance chooses it (the list keeps the empty choice).
+            found = list(self.fields["alliance"].queryset[:2])
+            if len(found) == 1:
+                self.initial["alliance"] = found[0].pk
 
     def clean_email(self):
         # Whether the address has an account already is not said here (no enumeration):

@@ -37,11 +37,19 @@ def _render(template: str, context: dict, language: str) -> tuple[str, str, str]
     with translation.override(language):
         subject = render_to_string(f"email/{template}.subject.txt", context)
         text = render_to_string(f"email/{template}.txt", context)
+        # Every message ends with the portal's name and address (email/_footer.txt).
+        text = text.rstrip("\n") + "\n" + render_to_string("email/_footer.txt", portal())
         try:
             html = render_to_string(f"email/{template}.html", context)
         except TemplateDoesNotExist:
             html = ""
     return subject, text, html
+
+
+def portal() -> dict:
+    """The portal as emails name it: its name (PORTAL_SITE_NAME, as the site row and
+    allauth's messages) and the address it is served at (PORTAL_BASE_URL)."""
+    return {"portal_name": settings.PORTAL_SITE_NAME, "portal_url": settings.PORTAL_BASE_URL + "/"}
 
 
 def send_templated_email(

@@ -86,6 +86,12 @@ class Export(models.Model):
         )
 
     @property
+    def step(self) -> int:
+        """The step being made, counted from 1 ("step 1 of 6" while the first is made):
+        `done` counts the steps finished."""
+        return max(1, min(self.done + 1, self.total))
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.FINISHED:
             return 100

@@ -189,7 +189,8 @@ def members_table(summary: Summary) -> Table:
             Column(_("Company members"), COUNT, 14),
             Column(_("Average per alliance"), COUNT, 16),
             Column(_("Share"), PERCENT, 10),
-            Column(_("%(year)s target") % {"year": year + 1}, COUNT, 14),
+            # Named as on the web page (templates/reports/fields.html), with its year.
+            Column(_("Suggested target next year (%(year)s)") % {"year": year + 1}, COUNT, 16),
         ],
         rows=rows,
         notes=[

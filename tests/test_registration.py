@@ -144,3 +144,54 @@ def test_registrations_are_limited_per_address_alike_for_known_and_unknown(clien
     assert notices == 3  # the fourth attempt sent nothing
     page = client.post("/register/", form(people, email="pi@example.org")).content.decode()
     assert "稍後" in page or "一小時" in page
+
+
+# Issue 26, point 8: the alliance is found by part of its code, name or institution.
+
+
+def test_the_list_names_each_alliance_by_code_name_and_institution(client, people):
+    people.alliance.code = "MECH001"
+    people.alliance.save()
+    page = client.get("/register/").content.decode()
+    assert "MECH001 · 智慧精密加工產學小聯盟 · 國立成功大學 · 主持人：林主持人" in page
+    # The script that filters the list is a file (no inline script under the CSP), and
+    # the select it enhances and its words are in the page.
+    assert '<script src="/static/js/alliance-search.js" defer></script>' in page
+    assert "<script>" not in page and "data-alliance-search" in page
+    assert 'id="alliance-search-text"' in page and "data-alliance-search-fallback" in page
+
+
+@pytest.mark.parametrize("query", ["mech0", "MECH001", "成功大學", "精密加工"])
+def test_without_javascript_a_search_with_one_match_chooses_it(client, people, query):
+    people.alliance.code = "MECH001"
+    people.alliance.save()
+    response = client.get("/register/", {"q": query})
+    assert response.context["matches"] == 1
+    html = response.content.decode()
+    chosen = re.search(r'<option value="(\d+)" selected>', html)
+    assert chosen and chosen.group(1) == str(people.alliance.pk), html
+    # The chosen alliance posts its id as before.
+    response = client.post(f"/register/?q={query}", form(people))
+    assert response.status_code == 302
+    assert AllianceRole.objects.get(user__email="newbie@example.org").alliance == people.alliance
+
+
+def test_a_search_with_several_matches_chooses_none(client, people):
+    response = client.get("/register/", {"q": "產學小聯盟"})
+    assert response.context["matches"] == 2
+    assert " selected>" not in response.content.decode().split('name="alliance"')[1].split(
+        "</select>"
+    )[0].replace('value="" selected>', "")
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_the_empty_choice_is_said_in_the_page_language(client, people, language):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    client.cookies["django_language"] = language
+    html = client.get("/register/").content.decode()
+    with translation.override(language):
+        empty = gettext("Choose your alliance")
+    assert f'<option value="" selected>{empty}</option>' in html
+    assert "Select an option" not in html and "---------" not in html

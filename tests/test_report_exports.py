@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from core.http import XLSX
@@ -46,6 +47,13 @@ def _two_years():
         )
 
 
+def next_target_header(year: int) -> str:
+    """The workbook's column of next year's target, in its language (zh-Hant):
+    「次年度建議目標（107）」 once the catalogue has it."""
+    with translation.override(summary.LANGUAGE):
+        return gettext("Suggested target next year (%(year)s)") % {"year": year}
+
+
 def _rows(ws):
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
@@ -73,7 +81,8 @@ def test_the_workbook_is_laid_out_like_the_published_tables(db):
         "廠商會員數",
         "每聯盟平均",
         "占比",
-        "107年目標",
+        # Named as the web report's column (tests/test_portal_emails_and_small_points.py).
+        next_target_header(107),
     ]
     assert members.freeze_panes == "B3"
     assert members.column_dimensions["A"].width >= 12
@@ -116,6 +125,29 @@ def test_the_workbook_is_laid_out_like_the_published_tables(db):
     assert mecha_106[header.index("會費級距")] == "11-15"
     ict = next(r for r in rows if r[2] == "ICT01")
     assert ict[header.index("會費級距")] is None or ict[header.index("會費級距")] == ""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_the_next_years_target_is_named_as_on_the_web_page(
+    client, office_user, monkeypatch, language
+):
+    """The web report's 「次年度建議目標」 is the workbook's 「次年度建議目標（107）」, not
+    「107年目標」. (zh-Hant needs the catalogue merged; English holds already.)"""
+    _two_years()
+    client.force_login(office_user)
+    client.cookies["django_language"] = language
+    page = client.get("/reports/106/").content.decode()
+    monkeypatch.setattr(summary, "LANGUAGE", language)
+    out = io.BytesIO()
+    summary.write_summary(out, year=106, first=106)
+    members = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    header = [c.value for c in members[2]][-1]
+    with translation.override(language):
+        web = gettext("Suggested target next year")
+        assert header == gettext("Suggested target next year (%(year)s)") % {"year": 107}
+    assert f">{web}</th>" in page and "107" in header
+    if header != "Suggested target next year (107)":  # translated: the same words
+        assert header.startswith(web), (header, web)
 
 
 def test_the_span_must_exist_and_run_forwards(db):

@@ -27,8 +27,8 @@ def test_assistant_signup_approval_and_revocation(live_server, transactional_db,
     assistant = browser.new_page()
     assistant.set_default_timeout(10_000)
     assistant.goto(base + "/register/")
-    assistant.get_by_label("搜尋聯盟").fill("林主持人")
-    assistant.get_by_role("button", name="搜尋").click()
+    # The list's filter (static/js/alliance-search.js): the PI's name finds one alliance.
+    assistant.locator("#alliance-filter").fill("林主持人")
     assistant.get_by_label("姓名").fill("新助理")
     assistant.get_by_label("電子郵件").fill("newbie@example.org")
     assistant.get_by_label(re.compile("^密碼")).fill(PASSWORD)
