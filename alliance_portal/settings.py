@@ -14,6 +14,7 @@ Every default below can be overridden by the variable of the same name.
 
 import json
 import os
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -230,7 +231,7 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 # The site row (django.contrib.sites) is set from these on every migrate: its name greets in
 # allauth's emails, its domain is that of PORTAL_BASE_URL.
 SITE_ID = 1
-PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "產學小聯盟管考平台")
+PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME") or "產學小聯盟管考平台"  # never blank
 PORTAL_SITE_DOMAIN = urlsplit(PORTAL_BASE_URL).netloc or "127.0.0.1:8000"
 
 # Internationalisation: Traditional Chinese first, English available.
@@ -356,6 +357,11 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "產學小聯盟計畫辦公室 <office@example.org>"
 )
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The programme office's address for questions, named wherever a page says to contact it
+# (verify your email, password reset, registration, the 500 page). Default: DEFAULT_FROM_EMAIL's.
+PORTAL_CONTACT_EMAIL = os.environ.get(
+    "PORTAL_CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1] or "office@example.org"
+)
 _mailer_backend = os.environ.get(
     "MAILER_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

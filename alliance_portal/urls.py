@@ -101,6 +101,7 @@ urlpatterns = [
         workbook_pages.ledger_export,
         name="ledger_export",
     ),
+    path("alliances/<int:pk>/ledger/", kpi_views.ledger_latest, name="ledger_latest"),
     path("alliances/<int:pk>/ledger/<int:year>/<slug:kind>/", kpi_views.ledger, name="ledger"),
     path(
         "alliances/<int:pk>/ledger/<int:year>/<slug:kind>/new/",

@@ -133,7 +133,11 @@ class FilingSerializer(serializers.Serializer):
     kind = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField(source="get_state_display")
-    correction_due = serializers.DateField(allow_null=True)
+    correction_due = serializers.DateField(
+        source="correction_deadline",
+        allow_null=True,
+        help_text="a returned filing's one correction deadline, extensions included",
+    )
     accepted_version = VersionSerializer(
         allow_null=True, help_text="the accepted version's figures; null until one is accepted"
     )

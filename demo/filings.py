@@ -27,6 +27,7 @@ from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
 from kpi.filings import checks
 from kpi.filings import selectors as filing_selectors
 from kpi.filings import services as filings
+from kpi.filings.models import finding_key
 from kpi.ledger import catalog
 from kpi.models import (
     Assessment,
@@ -37,6 +38,7 @@ from kpi.models import (
     FilingKind,
     FilingState,
     FilingTransition,
+    FindingAnswer,
     LedgerCoverage,
     MarkVerdict,
     ReviewMark,
@@ -228,6 +230,12 @@ def _corrected_first(filing: Filing, *, pi, office) -> None:
         office=office,
     )
     v2 = filing.versions.get(number=2)
+    FindingAnswer.objects.create(  # the PI answered the finding with the resubmission
+        version=v2,
+        record_number=first.number,
+        finding=finding_key(first.findings[0]),
+        answer="已補上傳技術服務合約及發票影本；付款單位為本聯盟廠商會員。",
+    )
     _marks(v2, office, _at(106, 12, 19))
     second = _record(filing, v2, office, 2, _at(106, 12, 20))
     _history(

@@ -12,6 +12,7 @@ from kpi.filings.models import (
     FilingState,
     FilingTransition,
     FilingVersion,
+    FindingAnswer,
     SnapshotItem,
     SnapshotRecord,
 )

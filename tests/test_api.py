@@ -280,3 +280,21 @@ def test_report_queries_do_not_grow_with_alliances_named(official, office_get):
     body = office_get(urls[0]).json()
     assert len(body["without_company_members"]) == 5
     assert {a["field"] for a in body["without_company_members"]} == {"chem"}
+
+
+def test_a_returned_filing_has_the_one_correction_deadline(people, pi_get):
+    import time_machine
+
+    from kpi.filings.selectors import correction_deadline
+    from tests.review_helpers import REVIEW_DAY, office_returns, reviewing
+
+    version = reviewing(people)
+    with time_machine.travel(REVIEW_DAY, tick=False):
+        office_returns(people, version.filing)
+    version.filing.refresh_from_db()
+    expected = correction_deadline(version.filing)
+    assert expected is not None
+    base = f"/api/v1/alliances/{people.alliance.code}/years/106/filings/"
+    first = {f["kind"]: f for f in pi_get(base).json()["results"]}["first"]
+    assert first["state"] == "returned"
+    assert first["correction_due"] == expected.isoformat()

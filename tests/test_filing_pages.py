@@ -12,7 +12,13 @@ from kpi.filings import selectors as filing_selectors
 from kpi.filings import services as filings
 from kpi.ledger import services as ledger
 from kpi.models import Filing, FilingExtension, FilingKind, FilingState, FilingVersion, RevenueEntry
-from tests.filing_helpers import at, full_targets, submitted_expected, submitted_first_filing
+from tests.filing_helpers import (
+    answers,
+    at,
+    full_targets,
+    submitted_expected,
+    submitted_first_filing,
+)
 from tests.review_helpers import office_returns
 
 
@@ -123,7 +129,11 @@ def test_the_version_page_shows_items_records_and_what_changed(client, people):
     )
     with time_machine.travel(at(2017, 12, 1), tick=False):
         filings.filing_submit(
-            filing=version.filing, by=people.pi, certified_name=people.pi.name, confirmed=True
+            filing=version.filing,
+            by=people.pi,
+            certified_name=people.pi.name,
+            confirmed=True,
+            answers=answers(version.filing),
         )
     client.force_login(people.viewer)
     html = client.get(url(people, tail="v2/")).content.decode()
@@ -168,8 +178,8 @@ def _grow(people, n):
     [
         ("pi", "", 40),
         ("pi", "check/", 43),
-        ("pi", "v1/", 17),
-        ("viewer", "v2/", 20),
+        ("pi", "v1/", 18),  # + the answers kept with the version
+        ("viewer", "v2/", 21),
     ],
 )
 def test_filing_pages_run_a_bounded_number_of_queries(client, people, who, tail, ceiling):
@@ -187,6 +197,7 @@ def test_filing_pages_run_a_bounded_number_of_queries(client, people, who, tail,
                 by=people.pi,
                 certified_name=people.pi.name,
                 confirmed=True,
+                answers=answers(first.filing),
             ) if n == 5 else None
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url(people, tail=tail)).status_code == 200

@@ -23,7 +23,13 @@ from kpi.models import (
     SnapshotItem,
     SnapshotRecord,
 )
-from tests.filing_helpers import at, full_targets, submitted_expected, submitted_first_filing
+from tests.filing_helpers import (
+    answers,
+    at,
+    full_targets,
+    submitted_expected,
+    submitted_first_filing,
+)
 from tests.review_helpers import office_accepts, office_returns
 
 
@@ -33,7 +39,13 @@ def _first(people, roc_year=106):
 
 def _submit(people, filing, user=None):
     user = user or people.pi
-    return filings.filing_submit(filing=filing, by=user, certified_name=user.name, confirmed=True)
+    return filings.filing_submit(
+        filing=filing,
+        by=user,
+        certified_name=user.name,
+        confirmed=True,
+        answers=answers(filing),
+    )
 
 
 def _items(version) -> dict:

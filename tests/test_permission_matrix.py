@@ -72,6 +72,7 @@ MATRIX = {
     # The KPI dashboard and ledger (evidence is private to the alliance and the programme).
     "kpi_latest":            "302 302 302 302 404 404 404 404 302 302 404 404",
     "kpi_dashboard":         "302 200 200 200 404 404 404 404 200 200 404 404",
+    "ledger_latest":         "302 302 302 302 404 404 404 404 302 302 404 404",
     "ledger":                "302 200 200 200 404 404 404 404 200 200 404 404",
     "ledger_export":         "302 200 200 200 404 404 404 404 200 200 404 404",
     "record_add":            "302 200 200 200 404 404 404 404 200 404 404 404",

@@ -20,7 +20,7 @@ from kpi.models import (
     SnapshotRecord,
 )
 from kpi.review import services as review
-from tests.filing_helpers import at
+from tests.filing_helpers import answers, at
 from tests.review_helpers import REVIEW_DAY, page_count, pdf_fonts, pdf_text, reviewing
 
 
@@ -59,7 +59,11 @@ def test_issuing_with_flags_numbers_the_record_returns_the_filing_and_opens_the_
     # The alliance may correct and resubmit until then.
     with time_machine.travel(at(2017, 12, 20), tick=False):
         v2 = filings.filing_submit(
-            filing=filing, by=people.pi, certified_name=people.pi.name, confirmed=True
+            filing=filing,
+            by=people.pi,
+            certified_name=people.pi.name,
+            confirmed=True,
+            answers=answers(filing),
         )
     assert v2.number == 2 and v2.filing.state == FilingState.RESUBMITTED
     steps = list(filing.transitions.values_list("to_state", flat=True))

@@ -16,7 +16,7 @@ from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear
 from kpi.filings import services as filings
 from kpi.models import AuditRecord, BulkIssue, Filing, FilingKind, FilingState, ReviewMark
 from kpi.review import services as review
-from tests.filing_helpers import at
+from tests.filing_helpers import answers, at
 from tests.review_helpers import REVIEW_DAY, pdf_text, reviewing
 
 
@@ -268,7 +268,11 @@ def test_a_resubmission_shows_the_flagged_items_first_and_what_changed(client, p
             by=people.pi,
         )
         filings.filing_submit(
-            filing=version.filing, by=people.pi, certified_name=people.pi.name, confirmed=True
+            filing=version.filing,
+            by=people.pi,
+            certified_name=people.pi.name,
+            confirmed=True,
+            answers=answers(version.filing),
         )
         filings.filing_review_start(filing=version.filing, by=people.office)
     client.force_login(people.office)

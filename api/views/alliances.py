@@ -9,6 +9,7 @@ from rest_framework import generics
 
 from alliances.permissions import is_programme_reader
 from api import scope, serializers
+from kpi.filings.selectors import correction_deadlines
 from kpi.models import (
     Activity,
     AuditRecord,
@@ -131,6 +132,9 @@ class FilingList(generics.ListAPIView):
                 accepted = list(filing.versions.all())[-1]
             filing.accepted_version = accepted
             result.append(filing)
+        deadlines = correction_deadlines(result)  # the one deadline, as the filing page's
+        for filing in result:
+            filing.correction_deadline = deadlines.get(filing.pk)
         return result
 
 

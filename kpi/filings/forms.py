@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import RocDateField
+from kpi.filings.models import MAX_ANSWER
 from kpi.filings.services import MAX_TARGET, STATEMENT
 from kpi.ledger import catalog
 
@@ -42,9 +43,9 @@ class TargetsForm(forms.Form):
 
 
 class CertifyForm(forms.Form):
-    label_suffix = ""  # the statement is a sentence, not a field name
     confirm = forms.BooleanField(
         label=STATEMENT,
+        label_suffix="",  # the statement is a sentence ending in 。, not a field name
         required=True,
         error_messages={"required": _("Tick the statement to certify the filing.")},
     )
@@ -63,3 +64,34 @@ class ExtensionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give the reason for the extension.")},
     )
+
+
+class AnswersForm(forms.Form):
+    """The PI's answer to each finding of the audit record the filing was returned with
+    (panels.open_findings): required, a line or two."""
+
+    def __init__(self, *args, found=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.found = found
+        for row in (found or {}).get("rows", []):
+            self.fields[f"answer_{row['n']}"] = forms.CharField(
+                label=_("Answer to finding #%(n)s (%(subject)s)")
+                % {"n": row["n"], "subject": row["subject"]},
+                max_length=MAX_ANSWER,
+                help_text=row["reason"],
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_ANSWER}),
+                error_messages={
+                    "required": _("Say what you corrected, or why nothing needed correcting.")
+                },
+            )
+
+    def pairs(self) -> list:
+        """(finding row, its answer field) for the page."""
+        return [(row, self[f"answer_{row['n']}"]) for row in (self.found or {}).get("rows", [])]
+
+    def answers(self) -> dict:
+        """{finding key: answer} for the service."""
+        return {
+            row["key"]: self.cleaned_data.get(f"answer_{row['n']}", "")
+            for row in (self.found or {}).get("rows", [])
+        }

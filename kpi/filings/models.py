@@ -145,6 +145,9 @@ class SnapshotRecord(models.Model):
     rule = models.CharField(max_length=4, blank=True)
     rule_params = models.JSONField(default=dict, blank=True)
     evidence_files = models.PositiveSmallIntegerField(default=0)
+    # The evidence files at submission, [{"id": …, "name": …}], so a later version shows
+    # files added or removed, not only the count (empty in versions taken before).
+    evidence = models.JSONField(default=list, blank=True)
     changed_after_acceptance = models.BooleanField(default=False)
     change_reason = models.TextField(blank=True)
 
@@ -217,6 +220,54 @@ class FilingExtension(models.Model):
 
     def __str__(self):
         return f"{self.filing} → {self.until}"
+
+
+MAX_ANSWER = 500
+
+
+def finding_key(finding: dict) -> str:
+    """A finding of an audit record (its frozen JSON) as a stable key: "item:R-FEE",
+    "record:revenue:12"."""
+    if finding.get("type") == "item":
+        return f"item:{finding.get('code')}"
+    return f"record:{finding.get('source')}:{finding.get('record_id')}"
+
+
+class FindingAnswer(models.Model):
+    """The PI's answer, kept with the resubmitted version, to one finding of the audit
+    record the filing was returned with: what was corrected, in a line or two."""
+
+    version = models.ForeignKey(FilingVersion, on_delete=models.CASCADE, related_name="answers")
+    record_number = models.CharField(_("audit record"), max_length=20)
+    finding = models.CharField(_("finding"), max_length=60)  # finding_key()
+    answer = models.TextField(_("answer"), max_length=MAX_ANSWER)
+
+    class Meta:
+        verbose_name = _("answer to a finding")
+        verbose_name_plural = _("answers to findings")
+        ordering = ["version", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "finding"], name="findinganswer_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.version} {self.finding}"
+
+    @property
+    def subject(self) -> str:
+        """What the finding concerned, in the reader's language: "R-FEE Membership fee
+        revenue", "Revenue #12"."""
+        from kpi.ledger import catalog
+
+        kind, _sep, rest = self.finding.partition(":")
+        if kind == "item":
+            item = catalog.BY_CODE.get(rest)
+            return f"{rest} {item.label}" if item else rest
+        source, _sep, record_id = rest.partition(":")
+        try:
+            return f"{SnapshotRecord.Source(source).label} #{record_id}"
+        except ValueError:
+            return rest
 
 
 # --- The office's review (domain.md §4) --------------------------------------------------

@@ -1,8 +1,8 @@
 """Deadline reminders (domain.md §4), run hourly by `manage.py send_reminders`.
 
 - To the PI, co-PIs and approved assistants of every alliance whose filing is not
-  submitted: 14, 3 and 1 days before its deadline (the due date, a correction deadline or
-  the alliance's extension).
+  submitted: 14, 3 and 1 days before its deadline (the due date or the alliance's
+  extension; for a returned filing its one correction deadline, calendar.correction_deadline).
 - To the programme office, the day after a deadline passed: the alliances that missed it.
 - For the calendar's other duties: the banner and public profile (N.04.30, not sent to an
   alliance that has both) and the mid-term report on the MOST site (N.10.31).
@@ -23,7 +23,7 @@ from alliances.models import AllianceRole, AllianceYear, ProgrammeYear, RoleStat
 from core import roc
 from core.mail import send_templated_email
 from kpi.filings import calendar
-from kpi.filings.models import Filing, FilingExtension, FilingKind
+from kpi.filings.models import Filing, FilingKind
 
 DAYS_BEFORE = (14, 3, 1)
 MISSED_WITHIN_DAYS = 7  # the office hears of a missed deadline for a week, not forever
@@ -81,11 +81,8 @@ def _filing_reminders(year, kind, alliance_years, teams, today) -> int:
         f.alliance_year_id: f
         for f in Filing.objects.filter(alliance_year__programme_year=year, kind=kind)
     }
-    latest = {}
-    for extension in FilingExtension.objects.filter(
-        filing__alliance_year__programme_year=year, filing__kind=kind
-    ).order_by("granted_at", "pk"):
-        latest[extension.filing_id] = extension
+    # The extension that counts for each (for a returned filing: granted since its return).
+    latest = calendar.latest_extensions(list(filings.values()))
     what = FilingKind(kind).label
     missed = defaultdict(list)
     queued = 0

@@ -2,11 +2,14 @@
 outcomes), the P2 floor, a version's items beside the previous version's, and the records
 changed since an earlier accepted filing."""
 
+import datetime as dt
+
 from django.http import Http404
 
 from alliances.models import AllianceYear
 from alliances.selectors import alliance_year_of, visible_alliance
 from core.models import AuditEvent
+from kpi.filings import calendar
 from kpi.filings.models import (
     Filing,
     FilingKind,
@@ -21,6 +24,8 @@ from kpi.ledger import catalog, selectors
 def filing_of(alliance_year: AllianceYear, kind: str) -> Filing:
     """The alliance-year's filing of this kind; an unsaved draft if nobody started it."""
     filing = Filing.objects.filter(alliance_year=alliance_year, kind=kind).first()
+    if filing is not None:
+        filing.alliance_year = alliance_year  # loaded already: no query to read it again
     return filing or Filing(alliance_year=alliance_year, kind=kind)
 
 
@@ -47,6 +52,22 @@ def filings_of_year(alliance_year: AllianceYear) -> list[Filing]:
         filing.latest = versions[-1] if versions else None
         result.append(filing)
     return result
+
+
+def correction_deadline(filing: Filing) -> dt.date | None:
+    """The one correction deadline of a returned filing, or None if it is not returned:
+    the audit record's (or the return's) correction deadline, or the later day of an office
+    extension granted since it was returned (kpi.filings.calendar.correction_deadline).
+    The filing page, the audit record, the emails and the reminders all show this day."""
+    return calendar.correction_deadline(filing)
+
+
+def correction_deadlines(filings) -> dict:
+    """correction_deadline() of many filings in two queries: {filing id: date}, returned
+    filings only."""
+    returned = [f for f in filings if f.pk and calendar.is_correction(f)]
+    latest = calendar.latest_extensions(returned)
+    return {f.pk: calendar.correction_deadline(f, latest.get(f.pk)) for f in returned}
 
 
 def latest_version(filing: Filing) -> FilingVersion | None:
@@ -146,18 +167,44 @@ def version_rows(version: FilingVersion, previous: FilingVersion | None = None) 
     return rows
 
 
+def evidence_change(old: SnapshotRecord, new: SnapshotRecord) -> dict | None:
+    """The evidence files added and removed between two snapshots of one record, by name
+    (by count for versions taken before the names were kept), or None if none changed."""
+    named = len(old.evidence) == old.evidence_files and len(new.evidence) == new.evidence_files
+    if named:
+        before = {e["id"]: e["name"] for e in old.evidence}
+        after = {e["id"]: e["name"] for e in new.evidence}
+        added = [after[i] for i in sorted(after.keys() - before.keys())]
+        removed = [before[i] for i in sorted(before.keys() - after.keys())]
+        more, fewer = len(added), len(removed)
+    else:
+        added, removed = [], []
+        more = max(new.evidence_files - old.evidence_files, 0)
+        fewer = max(old.evidence_files - new.evidence_files, 0)
+    if not (more or fewer):
+        return None
+    return {"added": added, "removed": removed, "more": more, "fewer": fewer}
+
+
 def record_changes(version: FilingVersion, previous: FilingVersion) -> dict:
-    """Records added, removed and changed between two versions of one filing."""
+    """Records added, removed and changed between two versions of one filing; a changed
+    record (the new one of each pair) carries `evidence_change` (evidence_change()) and
+    `amounts_changed`, so a page says what changed, not only the amounts."""
     mine = {(r.source, r.record_id): r for r in version.records.all()}
     before = {(r.source, r.record_id): r for r in previous.records.all()}
     added = [mine[k] for k in mine.keys() - before.keys()]
     removed = [before[k] for k in before.keys() - mine.keys()]
-    changed = [
-        (before[k], mine[k])
-        for k in mine.keys() & before.keys()
-        if (mine[k].record_version, mine[k].counted, mine[k].counted_amount, mine[k].amount)
-        != (before[k].record_version, before[k].counted, before[k].counted_amount, before[k].amount)
-    ]
+    changed = []
+    for k in mine.keys() & before.keys():
+        old, new = before[k], mine[k]
+        new.evidence_change = evidence_change(old, new)
+        new.amounts_changed = (old.counted, old.counted_amount, old.amount) != (
+            new.counted,
+            new.counted_amount,
+            new.amount,
+        )
+        if new.record_version != old.record_version or new.amounts_changed or new.evidence_change:
+            changed.append((old, new))
     key = lambda r: (r.source, r.kind, r.date or r.version.submitted_at.date(), r.record_id)  # noqa: E731
     return {
         "added": sorted(added, key=key),

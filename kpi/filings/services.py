@@ -11,7 +11,7 @@ consistent state of the ledger, never half of a concurrent edit.
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,19 +22,21 @@ from alliances.locking import ledger_lock
 from alliances.selectors import team_recipients
 from core import audit, roc
 from core.mail import send_templated_email
-from kpi.filings import calendar, checks, permissions
+from kpi.filings import calendar, checks, panels, permissions
 from kpi.filings.models import (
+    MAX_ANSWER,
     Filing,
     FilingExtension,
     FilingKind,
     FilingState,
     FilingTransition,
     FilingVersion,
+    FindingAnswer,
     SnapshotItem,
     SnapshotRecord,
 )
 from kpi.ledger import catalog
-from kpi.ledger.models import Activity, Outcome, RevenueEntry
+from kpi.ledger.models import Activity, Evidence, Outcome, RevenueEntry
 from kpi.ledger.services import coverage_record
 from members.models import MemberKind, Membership
 
@@ -200,10 +202,44 @@ def _check_certification(by, certified_name: str, confirmed: bool) -> str:
     return name
 
 
+def _clean_answers(found: dict | None, answers: dict | None) -> list[tuple[str, str]]:
+    """Every finding of the audit record the filing was returned with needs an answer of
+    1 to MAX_ANSWER characters: what was corrected, or why nothing needed to be."""
+    if not found:
+        return []
+    answers = answers or {}
+    clean, missing, long = [], [], []
+    for row in found["rows"]:
+        text = " ".join(str(answers.get(row["key"]) or "").split())
+        if not text:
+            missing.append(str(row["n"]))
+        elif len(text) > MAX_ANSWER:
+            long.append(str(row["n"]))
+        clean.append((row["key"], text))
+    if missing:
+        raise FilingError(
+            _(
+                "Answer every finding of audit record %(number)s in a line or two: what you "
+                "corrected, or why nothing needed correcting. Not answered: %(findings)s."
+            )
+            % {"number": found["number"], "findings": ", ".join(f"#{n}" for n in missing)}
+        )
+    if long:
+        raise FilingError(
+            _("An answer is at most %(max)s characters; too long: %(findings)s.")
+            % {"max": MAX_ANSWER, "findings": ", ".join(f"#{n}" for n in long)}
+        )
+    return clean
+
+
 @transaction.atomic
-def filing_submit(*, filing: Filing, by, certified_name: str, confirmed: bool) -> FilingVersion:
+def filing_submit(
+    *, filing: Filing, by, certified_name: str, confirmed: bool, answers: dict | None = None
+) -> FilingVersion:
     """The PI certifies and submits: the check must find no errors, the deadline (or an
-    extension, or the correction deadline) must not have passed. Freezes a new version."""
+    extension, or the correction deadline) must not have passed. Freezes a new version.
+    A filing returned with an audit record is resubmitted with an answer to each of its
+    findings (`answers`: {finding key: text}), kept with the new version."""
     alliance = filing.alliance_year.alliance
     require(permissions.can_view(by, alliance))
     if not permissions.can_submit(by, alliance):
@@ -222,10 +258,16 @@ def filing_submit(*, filing: Filing, by, certified_name: str, confirmed: bool) -
     refusal = calendar.submission_refusal(filing, year)
     if refusal:
         raise FilingError(refusal)
+    found = panels.open_findings(filing) if filing.state == FilingState.RETURNED else None
+    clean_answers = _clean_answers(found, answers)
     result = checks.run(filing)
     if result.errors:
         raise FilingHasErrors(result)
     version = _take_snapshot(filing, result, by=by, certified_name=name)
+    FindingAnswer.objects.bulk_create(
+        FindingAnswer(version=version, record_number=found["number"], finding=key, answer=text)
+        for key, text in clean_answers
+    )
     before = filing.state
     to = FilingState.SUBMITTED if before == FilingState.DRAFT else FilingState.RESUBMITTED
     move_filing(filing, to, by=by, version=version.number)
@@ -234,7 +276,12 @@ def filing_submit(*, filing: Filing, by, certified_name: str, confirmed: bool) -
         "filing.submitted",
         by,
         {"state": before},
-        {"state": to, "version": version.number, "warnings": len(result.warnings)},
+        {
+            "state": to,
+            "version": version.number,
+            "warnings": len(result.warnings),
+            "answers": len(clean_answers),
+        },
     )
     tell_team(filing, "filing_submitted", {"version": version}, assistants=False)
     return version
@@ -288,10 +335,13 @@ def _records(version, ay, through):
         (SnapshotRecord.Source.OUTCOME, Outcome),
         (SnapshotRecord.Source.ACTIVITY, Activity),
     ):
-        qs = model.objects.filter(alliance_year=ay).annotate(files=Count("evidence"))
+        qs = model.objects.filter(alliance_year=ay).prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("pk"))
+        )
         if through is not None:
             qs = qs.filter(date__lte=through)
         for r in qs.order_by("pk"):
+            files = [{"id": e.pk, "name": e.original_name} for e in r.evidence.all()]
             yield SnapshotRecord(
                 version=version,
                 source=source,
@@ -306,7 +356,8 @@ def _records(version, ay, through):
                 counted_amount=r.counted_amount,
                 rule=r.rule,
                 rule_params=r.rule_params,
-                evidence_files=r.files,
+                evidence_files=len(files),
+                evidence=files,
                 changed_after_acceptance=r.changed_after_acceptance,
                 change_reason=r.change_reason,
             )
@@ -363,7 +414,7 @@ def filing_return(*, filing: Filing, by, comment: str, correction_due=None) -> F
     if not comment:
         raise FilingError(_("Say what the alliance must correct."))
     year = filing.alliance_year.programme_year
-    due = correction_due or calendar.correction_default(filing.kind, year)
+    due = correction_due or calendar.correction_proposal(filing.kind, year).due
     if due < roc.today():
         raise FilingError(_("The correction deadline cannot be in the past."))
     before = filing.state

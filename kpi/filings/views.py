@@ -16,7 +16,7 @@ from core import roc
 from kpi.filings import calendar, checks, panels, permissions
 from kpi.filings import selectors as filing_selectors
 from kpi.filings import services as filings
-from kpi.filings.forms import CertifyForm, ExtensionForm, TargetsForm
+from kpi.filings.forms import AnswersForm, CertifyForm, ExtensionForm, TargetsForm
 from kpi.filings.models import FilingKind, FilingVersion, SnapshotRecord
 from kpi.ledger import catalog
 from kpi.ledger.views import latest_year_redirect
@@ -52,17 +52,15 @@ def filings_latest(request, pk):
 def filing_list(request, pk, year):
     alliance = visible_alliance(request.user, pk)
     ay = alliance_year_of(alliance, year)
-    rows = []
-    for filing in filing_selectors.filings_of_year(ay):
-        extension = None
-        if filing.pk:
-            extension = filing.extensions.order_by("-granted_at", "-pk").first()
-        rows.append(
-            {
-                "filing": filing,
-                "deadline": calendar.deadline(filing, ay.programme_year, extension),
-            }
-        )
+    year_filings = filing_selectors.filings_of_year(ay)
+    extensions = calendar.latest_extensions(year_filings)
+    rows = [
+        {
+            "filing": filing,
+            "deadline": calendar.deadline(filing, ay.programme_year, extensions.get(filing.pk)),
+        }
+        for filing in year_filings
+    ]
     years = list(
         alliance.years.order_by("-programme_year__roc_year").values_list(
             "programme_year__roc_year", flat=True
@@ -176,6 +174,7 @@ def filing_check(request, pk, year, filing):
         or alliance_permissions.is_programme_reader(request.user)
     )
     result = checks.run(filing)
+    found = panels.open_findings(filing)
     return render(
         request,
         "kpi/filing_check.html",
@@ -187,6 +186,8 @@ def filing_check(request, pk, year, filing):
             result=result,
             rows=_live_rows(result),
             form=CertifyForm(),
+            found=found,
+            answers_form=AnswersForm(found=found),
         ),
     )
 
@@ -198,14 +199,17 @@ def filing_submit(request, pk, year, filing):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = CertifyForm(request.POST)
+    found = panels.open_findings(filing)
+    answers_form = AnswersForm(request.POST, found=found)
     result = None
-    if form.is_valid():
+    if form.is_valid() and answers_form.is_valid():
         try:
             version = filings.filing_submit(
                 filing=filing,
                 by=request.user,
                 certified_name=form.cleaned_data["name"],
                 confirmed=form.cleaned_data["confirm"],
+                answers=answers_form.answers(),
             )
         except filings.FilingHasErrors as error:
             result = error.result
@@ -224,7 +228,17 @@ def filing_submit(request, pk, year, filing):
     return render(
         request,
         "kpi/filing_check.html",
-        _context(request, alliance, ay, filing, result=result, rows=_live_rows(result), form=form),
+        _context(
+            request,
+            alliance,
+            ay,
+            filing,
+            result=result,
+            rows=_live_rows(result),
+            form=form,
+            found=found,
+            answers_form=answers_form,
+        ),
         status=400,
     )
 
@@ -259,6 +273,7 @@ def filing_version(request, pk, year, filing, number):
             source=source,
             sources=SnapshotRecord.Source.choices,
             is_latest=not filing.versions.filter(number__gt=number).exists(),
+            answers=list(version.answers.all()),
         ),
     )
 

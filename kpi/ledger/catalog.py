@@ -2,7 +2,9 @@
 unit, the rules that decide it, and where its records are (domain.md §3)."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.money import half_up_int
@@ -75,3 +77,21 @@ def value(item: Item, totals: dict):
     for part in item.key.split("."):
         node = node.get(part) if isinstance(node, dict) else None
     return node
+
+
+LEDGER_PAGES = {"outcome": "outcomes", "activity": "activities"}
+
+
+def records_url(records: str, alliance_id: int, roc_year: int, record_id=None) -> str:
+    """The page of the records behind an item (Item.records, "revenue:technical_service")
+    or of one record ("revenue:other_operating" and its id): the ledger filtered to them,
+    or the year's members."""
+    source, _sep, kind = records.partition(":")
+    if source in ("members", "membership"):
+        return reverse("members_list", args=[alliance_id, roc_year])
+    page = LEDGER_PAGES.get(source, source)
+    query = {"kind": kind} if kind else {}
+    if record_id:
+        query["record"] = record_id
+    url = reverse("ledger", args=[alliance_id, roc_year, page])
+    return f"{url}?{urlencode(query)}" if query else url

@@ -67,6 +67,20 @@ def latest_year_redirect(request, pk, url_name: str):
 
 
 @login_required
+def ledger_latest(request, pk):
+    """The alliance's ledger tab: the revenue of its latest programme year."""
+    alliance = _alliance(request, pk)
+    latest = (
+        alliance.years.order_by("-programme_year__roc_year")
+        .values_list("programme_year__roc_year", flat=True)
+        .first()
+    )
+    if latest is None:
+        return render(request, "members/no_years.html", {"alliance": alliance})
+    return redirect("ledger", pk=alliance.pk, year=latest, kind="revenue")
+
+
+@login_required
 def ledger(request, pk, year, kind):
     alliance = _alliance(request, pk)
     ay = _year(alliance, year)
@@ -80,6 +94,11 @@ def ledger(request, pk, year, kind):
     counted = request.GET.get("counted")
     if counted in ("0", "1"):
         qs = qs.filter(counted=counted == "1")
+    record_id = request.GET.get("record", "")
+    if not (record_id.isdigit() and len(record_id) <= 18):
+        record_id = ""
+    if record_id:  # one record, as a finding of an audit record links to it
+        qs = qs.filter(pk=int(record_id))
     page = paginate(request, qs.order_by("kind", "date", "pk"), per_page=50)
     for record in page.object_list:
         record.explanation = rules.explain(record.rule, record.rule_params, record.counted)
@@ -91,6 +110,7 @@ def ledger(request, pk, year, kind):
             "ay": ay,
             "kind": kind,
             "sub": sub,
+            "record_id": record_id,
             "page": page,
             "model": model,
             "can_edit": services.can_keep_ledger(request.user, alliance),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import roc
 from core.forms import RocDateField
 from kpi.review.models import AssessmentOutcome, MarkVerdict
 from kpi.review.services import MAX_TEXT, RULES
@@ -42,15 +43,31 @@ class MarkForm(forms.Form):
         return data
 
 
-class IssueForm(forms.Form):
+class ProposedDue:
+    """A form whose correction_due starts at the date proposed now
+    (kpi.filings.calendar.correction_proposal) and whose help text says why that date."""
+
+    def __init__(self, *args, proposal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if proposal is not None:
+            field = self.fields["correction_due"]
+            field.initial = proposal.due
+            proposed = _("Proposed: %(date)s, %(why)s") % {
+                "date": roc.format_roc_date(proposal.due),
+                "why": proposal.why,
+            }
+            field.help_text = f"{field.help_text} {proposed}" if field.help_text else proposed
+
+
+class IssueForm(ProposedDue, forms.Form):
     correction_due = RocDateField(
         label=_("Corrections due (end of that day, Taiwan time)"),
         required=False,
-        help_text=_("Used only if there are findings. Default: the calendar's."),
+        help_text=_("Used only if there are findings."),
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(ProposedDue, forms.Form):
     comment = forms.CharField(
         label=_("What the alliance must revise"),
         max_length=MAX_TEXT,
@@ -64,7 +81,7 @@ class AcceptForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), max_length=MAX_TEXT, required=False)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(ProposedDue, forms.Form):
     reason = forms.CharField(
         label=_("Why the accepted filing is reopened"),
         max_length=MAX_TEXT,
@@ -110,5 +127,5 @@ class AssessmentForm(forms.Form):
     )
 
 
-class BulkIssueForm(forms.Form):
+class BulkIssueForm(ProposedDue, forms.Form):
     correction_due = RocDateField(label=_("Corrections due for records with findings"))

@@ -23,10 +23,11 @@ def page_footer() -> list[str]:
 def render(record) -> bytes:
     from weasyprint import HTML  # imported late: it loads Pango and fonts
 
-    from kpi.review.selectors import finding_rows, pi_name
+    from kpi.review.selectors import answer_rows, finding_rows, pi_name
 
     filing = record.filing
     ay = filing.alliance_year
+    answered = answer_rows(record.version)
     with translation.override(PDF_LANGUAGE):
         footer = page_footer()
         html = render_to_string(
@@ -38,6 +39,7 @@ def render(record) -> bytes:
                 "alliance": ay.alliance,
                 "version": record.version,
                 "rows": finding_rows(record.findings),
+                "answered": answered,
                 "footer": footer,
                 "pi": pi_name(ay.alliance),
                 "issuer": (record.issued_by.name or record.issued_by.email)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
@@ -18,8 +19,10 @@ from kpi.filings.models import (
     FilingKind,
     FilingState,
     FilingVersion,
+    FindingAnswer,
     SnapshotItem,
     SnapshotRecord,
+    finding_key,
 )
 from kpi.ledger import catalog
 from kpi.ledger.models import (
@@ -98,9 +101,9 @@ def overview(roc_year: int, period: str, *, field_code="", phase=None, status=""
         years = years.filter(phase=phase)
     filings = {
         f.alliance_year_id: f
-        for f in Filing.objects.filter(
-            alliance_year__in=years.values("pk"), kind=period
-        ).prefetch_related(
+        for f in Filing.objects.filter(alliance_year__in=years.values("pk"), kind=period)
+        .annotate(returned_at=calendar.returned_at())
+        .prefetch_related(
             Prefetch("versions", queryset=FilingVersion.objects.order_by("number")),
             Prefetch("extensions", queryset=FilingExtension.objects.order_by("-granted_at", "-pk")),
             Prefetch("audit_records", queryset=AuditRecord.objects.order_by("serial")),
@@ -115,8 +118,8 @@ def overview(roc_year: int, period: str, *, field_code="", phase=None, status=""
             d = calendar.deadline(Filing(alliance_year=ay, kind=period), ay.programme_year, None)
             state = FilingState.DRAFT
         else:
-            extensions = list(filing.extensions.all())
-            d = calendar.deadline(filing, ay.programme_year, extensions[0] if extensions else None)
+            extension = calendar.pick_extension(filing, filing.extensions.all(), filing.returned_at)
+            d = calendar.deadline(filing, ay.programme_year, extension)
             state = filing.state
         if state == FilingState.DRAFT and not versions:
             # Started: targets entered (expected outcomes), records in the ledger (KPI).
@@ -186,6 +189,55 @@ def finding_rows(findings: list[dict]) -> list[dict]:
                 }
             )
     return rows
+
+
+def with_links(rows: list[dict], alliance_id: int, roc_year: int) -> list[dict]:
+    """Finding rows (finding_rows) with what each concerns: `link` to the ledger filtered
+    to the item's records (or to the one record, or the members), `target_link` to the
+    expected outcomes for an item with a target, and the finding's `key`."""
+    for row in rows:
+        row["key"] = finding_key(row)
+        if row.get("type") == "item":
+            item = catalog.BY_CODE.get(row["code"])
+            records = item.records if item else ""
+            row["link"] = catalog.records_url(records, alliance_id, roc_year) if records else ""
+            row["target_link"] = (
+                reverse("filing_detail", args=[alliance_id, roc_year, FilingKind.EXPECTED])
+                if row.get("target") is not None
+                else ""
+            )
+        else:
+            row["link"] = catalog.records_url(
+                f"{row['source']}:{row['kind']}", alliance_id, roc_year, row.get("record_id")
+            )
+            row["target_link"] = ""
+    return rows
+
+
+def answered(version: FilingVersion | None) -> dict:
+    """The PI's answers kept with a version: {finding key: answer}."""
+    if version is None:
+        return {}
+    return dict(FindingAnswer.objects.filter(version=version).values_list("finding", "answer"))
+
+
+def answer_rows(version: FilingVersion) -> dict | None:
+    """The findings of the audit record this version answers, each with the PI's answer
+    kept with it: {"number", "rows"}, or None if the version answers none."""
+    answers = list(FindingAnswer.objects.filter(version=version))
+    if not answers:
+        return None
+    number = answers[0].record_number
+    record = (
+        AuditRecord.objects.filter(filing_id=version.filing_id, version__number__lt=version.number)
+        .order_by("-serial")
+        .first()
+    )
+    by_key = {a.finding: a.answer for a in answers}
+    rows = finding_rows(record.findings) if record is not None else []
+    for row in rows:
+        row["answer"] = by_key.get(finding_key(row), "")
+    return {"number": number, "rows": rows}
 
 
 def last_year_values(alliance_year) -> dict:

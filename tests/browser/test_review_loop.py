@@ -1,6 +1,7 @@
 """In a real Chromium, the whole review loop: the PI submits; the office flags an item
-and issues an audit record; the PI sees it, corrects and resubmits; the office sees the
-change and accepts; the filing is locked."""
+and issues an audit record; the PI follows the finding to its records in the ledger, adds
+the missing evidence and resubmits, answering the finding; the office sees the answer
+beside the finding and the evidence added, and accepts; the filing is locked."""
 
 import datetime as dt
 import re
@@ -32,8 +33,9 @@ def logged_in(browser, live_server, user):
     return page
 
 
-def _pi_submits(page, base, people, expected_version):
-    page.goto(f"{base}/alliances/{people.alliance.pk}/filings/106/first/check/")
+def _pi_submits(page, base, people, expected_version, go=True):
+    if go:
+        page.goto(f"{base}/alliances/{people.alliance.pk}/filings/106/first/check/")
     page.get_by_label(re.compile("^本人證明")).check()
     page.get_by_label(re.compile("^您的姓名")).fill("林主持人")
     page.get_by_role("button", name="證明並送出").click()
@@ -75,29 +77,41 @@ def test_submit_flag_issue_correct_resubmit_accept(live_server, transactional_db
     office.get_by_role("button", name="開立查核記錄").click()
     expect(office.get_by_role("status").first).to_contain_text("查核記錄 106-1-001 已開立")
 
-    # The PI sees the record and its finding, corrects the ledger and resubmits.
+    # The PI sees the record and its finding, follows the finding to the records it
+    # concerns, adds the missing receipt and resubmits, answering the finding.
     pi.goto(f"{base}/alliances/{people.alliance.pk}/filings/106/first/")
     findings = pi.get_by_role("article").filter(has_text="查核記錄 106-1-001")
     expect(findings).to_contain_text("技術服務收入請補上傳發票")
     expect(findings).to_contain_text(due)
-    pi.goto(f"{base}/alliances/{people.alliance.pk}/ledger/106/revenue/new/")
-    pi.get_by_label("收入類別").select_option("other_operating")
-    pi.get_by_label(re.compile("^日期")).fill("106.06.01")
-    pi.get_by_label(re.compile("^金額")).fill("15000")
-    pi.get_by_label(re.compile("^付款單位類別")).select_option("university")
+    expect(pi.locator("dl.facts")).to_contain_text(due)  # one deadline on the page
+    findings.locator("a.finding-link").first.click()
+    expect(pi).to_have_url(re.compile(r"/ledger/106/revenue/\?kind=technical_service$"))
+    expect(pi.get_by_role("navigation", name=re.compile("Breadcrumb|路徑|導覽"))).to_be_visible()
+    pi.locator("table.data tbody tr").filter(has_text="檢測服務").get_by_role(
+        "link", name="編輯"
+    ).click()
+    pi.locator("input[type=file]").set_input_files(
+        files=[{"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%r\n"}]
+    )
     pi.get_by_role("button", name="儲存").click()
     expect(pi.get_by_role("status")).to_contain_text("已儲存")
-    _pi_submits(pi, base, people, 2)
+    pi.goto(f"{base}/alliances/{people.alliance.pk}/filings/106/first/check/")
+    pi.locator("textarea[name=answer_1]").fill("已補上傳發票 receipt.pdf")
+    _pi_submits(pi, base, people, 2, go=False)
 
-    # The office sees the flagged item first and what changed, and accepts.
+    # The office sees the flagged item first, the PI's answer beside the finding and the
+    # evidence added, and accepts.
     office.goto(f"{base}/alliances/{people.alliance.pk}/filings/106/first/review/")
     office.get_by_role("button", name="開始審查").click()
     first_row = office.locator("table.review tbody tr").first
     expect(first_row).to_have_attribute("id", "item-R-SERVICE")
     expect(first_row).to_contain_text("上次查核記錄已標記")
-    expect(office.get_by_role("region", name=re.compile("第 1 版之後變更"))).to_contain_text(
-        "15,000"
-    )
+    answers = office.locator("section").filter(has=office.locator("#answers-heading"))
+    expect(answers.locator("#answer-1")).to_contain_text("技術服務收入請補上傳發票")
+    expect(answers.locator("#answer-1")).to_contain_text("已補上傳發票 receipt.pdf")
+    changes = office.get_by_role("region", name=re.compile("第 1 版之後變更"))
+    expect(changes).to_contain_text("receipt.pdf")
+    expect(changes).not_to_contain_text("→")
     office.get_by_role("button", name="尚未標記的項目全部通過").click()
     office.get_by_role("button", name="開立查核記錄").click()
     expect(office.get_by_role("status").first).to_contain_text("106-1-002")

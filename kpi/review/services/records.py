@@ -146,7 +146,7 @@ def _issue(filing: Filing, by, correction_due, stored: list) -> AuditRecord:
     findings = findings_of(version)
     due = None
     if findings:
-        due = correction_due or calendar.correction_default(filing.kind, year)
+        due = correction_due or calendar.correction_proposal(filing.kind, year).due
         if due < roc.today():
             raise FilingError(
                 _("The correction deadline (%(date)s) is in the past; choose a later day.")
@@ -203,6 +203,7 @@ def _send_record(record: AuditRecord, filing: Filing) -> None:
         "filename": f"audit-record-{record.number}.pdf",
         "mimetype": "application/pdf",
     }
+    due = calendar.correction_deadline(filing)  # the one correction deadline, as pages show it
     for person in team_recipients(ay.alliance_id, assistants=True):
         send_templated_email(
             to=[person.email],
@@ -213,6 +214,7 @@ def _send_record(record: AuditRecord, filing: Filing) -> None:
                 "alliance": ay.alliance,
                 "year": ay.programme_year.roc_year,
                 "url": portal_url(filing_url(filing)),
+                "due": due,
             },
             language=person.preferred_language,
             dedupe_key=f"auditrecord:{record.pk}:{person.pk}",

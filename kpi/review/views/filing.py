@@ -65,7 +65,21 @@ def _review_context(request, alliance, ay, filing, **extra):
         if version
         else []
     )
+    answer_rows = []
+    if previous_record is not None and previous_record.findings:
+        # The resubmission's answers, beside the findings they answer.
+        answers = review_selectors.answered(version)
+        answer_rows = review_selectors.with_links(
+            review_selectors.finding_rows(previous_record.findings),
+            alliance.pk,
+            ay.programme_year.roc_year,
+        )
+        for row in answer_rows:
+            row["answer"] = answers.get(row["key"], "")
+        for row in rows:
+            row["answer"] = answers.get(f"item:{row['item'].code}", "")
     year = ay.programme_year
+    proposal = calendar.correction_proposal(filing.kind, year)  # valid now, and why
     context = {
         "alliance": alliance,
         "ay": ay,
@@ -74,6 +88,7 @@ def _review_context(request, alliance, ay, filing, **extra):
         "version": version,
         "previous": previous,
         "previous_record": previous_record,
+        "answer_rows": answer_rows,
         "rows": rows,
         "unmarked": [r for r in rows if r["mark"] is None],
         "flagged": [r for r in rows if r["mark"] and r["mark"].verdict == "flagged"],
@@ -88,15 +103,10 @@ def _review_context(request, alliance, ay, filing, **extra):
         "is_kpi": filing.kind != FilingKind.EXPECTED,
         "rules": review.RULES,
         "verdicts": MarkForm.base_fields["verdict"].choices,
-        "issue_form": IssueForm(
-            initial={"correction_due": calendar.correction_default(filing.kind, year)}
-        ),
-        "return_form": ReturnForm(
-            prefix="return",
-            initial={"correction_due": calendar.correction_default(filing.kind, year)},
-        ),
+        "issue_form": IssueForm(proposal=proposal),
+        "return_form": ReturnForm(prefix="return", proposal=proposal),
         "accept_form": AcceptForm(prefix="accept"),
-        "reopen_form": ReopenForm(),
+        "reopen_form": ReopenForm(proposal=proposal),
         "note_form": NoteForm(),
         "assessment": getattr(ay, "assessment", None) if filing.kind == FilingKind.SECOND else None,
         "assessment_form": None,

@@ -117,7 +117,7 @@ def review_overview(request, year, period):
             "rows": data.rows,
             "is_office": is_office(request.user),
             "bulk_form": BulkIssueForm(
-                initial={"correction_due": calendar.correction_default(period, programme_year)}
+                proposal=calendar.correction_proposal(period, programme_year)
             )
             if period != FilingKind.EXPECTED
             else None,
