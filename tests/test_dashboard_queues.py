@@ -335,3 +335,27 @@ def test_the_pi_queue_runs_the_same_queries_with_more_of_everything(client, peop
         schedule(people, alliance_year=other_year, staff=[])
     assert measure() == few
     assert few <= 16  # tests/test_query_counts.py's ceiling for the PI's dashboard
+
+
+def test_a_filing_extended_to_a_day_not_yet_past_is_due_whatever_its_year(client, people):
+    """Years after its programme year (as on the demo), a filing the office extended to a
+    day still ahead is on the team's queue with that day."""
+    import datetime as dt
+
+    import time_machine
+
+    from kpi.filings import selectors as filing_selectors
+    from kpi.filings import services as filing_services
+    from kpi.models import FilingKind
+
+    filing = filing_selectors.filing_of(people.alliance_years[106], FilingKind.EXPECTED)
+    if not filing.pk:
+        filing.save()
+    filing_services.extension_grant(
+        filing=filing, until=dt.date(2030, 1, 31), reason="資料補正", by=people.office
+    )
+    with time_machine.travel(dt.datetime(2029, 6, 1, 12, tzinfo=dt.UTC), tick=False):
+        client.force_login(people.pi)
+        page = client.get("/dashboard/").content.decode()
+    assert f"/alliances/{people.alliance.pk}/filings/106/expected/" in page
+    assert "119.01.31" in page

@@ -29,7 +29,7 @@ from events.services import is_over, open_for_registration
 from inspections.models import SiteVisit, VisitStatus
 from kpi.filings import calendar
 from kpi.filings.checks import SIGNED_KINDS
-from kpi.filings.models import Filing, FilingKind, FilingState, FilingVersion
+from kpi.filings.models import Filing, FilingExtension, FilingKind, FilingState, FilingVersion
 from kpi.ledger import catalog, rules
 from kpi.ledger.models import Activity, Outcome, RevenueEntry
 from kpi.review.models import AuditRecord
@@ -305,9 +305,15 @@ def team_queues(user, *, to_do=()) -> list[Queue]:
     registrars = {a: r for a, r in roles.items() if r.has_capability(Capability.EVENTS)}
     years = list(
         AllianceYear.objects.filter(alliance_id__in=filers)
-        .filter(  # this year and the last, and any year with a filing returned for correction
+        .filter(  # this year and the last, any year with a filing returned for correction,
+            # and any year with a filing the office extended to a day not yet past
             Q(programme_year__roc_year__in=[current - 1, current])
             | Q(pk__in=Filing.objects.filter(state=FilingState.RETURNED).values("alliance_year"))
+            | Q(
+                pk__in=FilingExtension.objects.filter(until__gte=today).values(
+                    "filing__alliance_year"
+                )
+            )
         )
         .select_related("programme_year")
         .annotate(**_ledger_annotations())

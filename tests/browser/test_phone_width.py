@@ -70,3 +70,26 @@ def test_no_main_page_scrolls_sideways_on_a_phone(live_server, transactional_db,
         for page in pages.values():
             page.context.close()
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_wide_table_keeps_its_labels_in_view_while_its_values_scroll(
+    live_server, transactional_db, people, browser
+):
+    """The KPI page on a phone: the item column stays put, the values scroll beside it."""
+    ids = scene(people)
+    for language in LANGUAGES:
+        page = logged_in_context(
+            browser, live_server, people.pi, language=language, viewport=PHONE
+        ).new_page()
+        page.goto(f"{live_server.url}/alliances/{ids['alliance']}/kpi/106/")
+        box = page.locator(".table-scroll").first
+        label = box.locator("tbody tr").first.locator("th, td").first
+        last = box.locator("tbody tr").first.locator("td").last
+        before = label.bounding_box()
+        box.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        after = label.bounding_box()
+        assert abs(after["x"] - before["x"]) < 1, "the label column moved with the values"
+        value = last.bounding_box()
+        assert value["x"] + value["width"] <= PHONE["width"] + 1, "the last value is off-screen"
+        assert value["x"] >= after["x"] + after["width"] - 1, "a value hides under the label"
+        page.context.close()
