@@ -35,7 +35,9 @@ def run_worker() -> None:
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Tests with a database see the eight fields of the data migration, also after a
-    transactional test flushed them."""
+    transactional test flushed them, and an empty cache: a transactional test's cache rows
+    (the database cache: rate-limit counters of logins, sign-ups, API tokens) are not
+    flushed with its tables and would count against the next test's."""
     uses_db = request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -47,9 +49,12 @@ def _reference_data(request):
             if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
             else "db"
         )
+        from django.core.cache import cache
+
         from alliances.reference import ensure_fields
 
         ensure_fields()
+        cache.clear()
 
 
 @pytest.fixture
