@@ -128,15 +128,19 @@ def make_scene(first: int, latest: int) -> Scene:
         .first()
         .user
     )
+    # A reviewer with a form awaiting them: of the latest year if there is one, else of the
+    # newest year that has one (the quick size's later year may have no visit scheduled).
     form = (
         ReviewForm.objects.filter(
             status=FormStatus.DRAFT,
             visit__status=VisitStatus.SCHEDULED,
-            visit__alliance_year__programme_year__roc_year=latest,
+            visit__alliance_year__programme_year__roc_year__lte=latest,
         )
-        .order_by("reviewer__email")
+        .order_by("-visit__alliance_year__programme_year__roc_year", "reviewer__email")
         .first()
     )
+    if form is None:
+        raise RuntimeError(f"no reviewer has a form awaiting them up to {latest}")
     users = {
         "pi": pi,
         "assistant": assistant,  # prepares filings, keeps the ledger, registers for events
