@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from core import writers
+from core import lists, writers
 
 QUOTE_CHARS = 100
 
@@ -372,7 +372,7 @@ def open_sheet(data: bytes, *, sheet_name: str, headers: list[str]):
     if missing:
         raise WorkbookError(
             _("Sheet “%(sheet)s”, row 1: the columns %(missing)s are missing.")
-            % {"sheet": sheet_name, "missing": "、".join(f"「{m}」" for m in missing)}
+            % {"sheet": sheet_name, "missing": lists.join(lists.quoted(m) for m in missing)}
         )
     index = {h: header.index(h) for h in headers}
 

@@ -194,7 +194,7 @@ class AttendeeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     title = forms.CharField(label=_("Job title"), max_length=100, required=False)
     firm = forms.CharField(
-        label=_("Firm (統一編號 or name)"),
+        label=_("Firm (UBN or name)"),
         max_length=200,
         required=False,
         help_text=_("For member-firm representatives: the firm they represent."),

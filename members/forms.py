@@ -14,7 +14,7 @@ class MembershipForm(forms.Form):
     entered_kind = forms.ChoiceField(
         label=_("Kind of member"), choices=MemberKind.choices, widget=forms.RadioSelect
     )
-    ubn = forms.CharField(label=_("統一編號"), max_length=8, required=False)
+    ubn = forms.CharField(label=_("UBN"), max_length=8, required=False)
     firm_name = forms.CharField(label=_("Firm name"), max_length=200, required=False)
     country = forms.CharField(
         label=_("Country"),
@@ -91,7 +91,7 @@ class MembershipForm(forms.Form):
             self.add_error(
                 "ubn",
                 _(
-                    "Give the 統一編號; only a foreign firm without Taiwan registration is "
+                    "Give the UBN; only a foreign firm without Taiwan registration is "
                     "known by its name and country."
                 ),
             )
@@ -131,7 +131,7 @@ class FirmFactsForm(forms.ModelForm):
 
 class FirmMergeForm(forms.Form):
     survivor = forms.CharField(
-        label=_("Merge into the firm with 統一編號"),
+        label=_("Merge into the firm with UBN"),
         max_length=8,
         help_text=_(
             "The duplicate's memberships move to this firm; the duplicate stays on record."
@@ -145,5 +145,5 @@ class FirmMergeForm(forms.Form):
         ubn = normalize_ubn(self.cleaned_data["survivor"])
         firm = Firm.objects.filter(ubn=ubn, merged_into=None).first()
         if firm is None:
-            raise ValidationError(_("There is no firm with 統一編號 %(value)s.") % {"value": ubn})
+            raise ValidationError(_("There is no firm with UBN %(value)s.") % {"value": ubn})
         return firm

@@ -47,7 +47,7 @@ class Firm(models.Model):
         _("country"), max_length=2, default="TW", help_text=_("ISO 3166 code, e.g. TW, JP, US")
     )
     ubn = models.CharField(
-        _("unified business number (統一編號)"),
+        _("unified business number (UBN)"),
         max_length=8,
         blank=True,
         default="",
@@ -76,7 +76,7 @@ class Firm(models.Model):
                 fields=["ubn"],
                 condition=~models.Q(ubn=""),
                 name="firm_unique_ubn",
-                violation_error_message=_("A firm with this 統一編號 exists already."),
+                violation_error_message=_("A firm with this UBN exists already."),
             ),
             models.UniqueConstraint(
                 fields=["name", "country"],
@@ -89,7 +89,7 @@ class Firm(models.Model):
                 | (~models.Q(entity_type="foreign_unregistered") & ~models.Q(ubn="")),
                 name="firm_ubn_iff_registered_in_taiwan",
                 violation_error_message=_(
-                    "Only a foreign firm without Taiwan registration may lack a 統一編號."
+                    "Only a foreign firm without Taiwan registration may lack a UBN."
                 ),
             ),
         ]
@@ -103,7 +103,7 @@ class Firm(models.Model):
         if self.entity_type == EntityType.FOREIGN_UNREGISTERED:
             if self.ubn:
                 raise ValidationError(
-                    {"ubn": _("A foreign firm without Taiwan registration has no 統一編號.")}
+                    {"ubn": _("A foreign firm without Taiwan registration has no UBN.")}
                 )
             if self.country == "TW":
                 raise ValidationError(
@@ -111,7 +111,7 @@ class Firm(models.Model):
                 )
         elif not self.ubn:
             raise ValidationError(
-                {"ubn": _("Give the 8-digit 統一編號 of a firm registered in Taiwan.")}
+                {"ubn": _("Give the 8-digit UBN of a firm registered in Taiwan.")}
             )
 
     @property

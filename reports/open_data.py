@@ -89,8 +89,8 @@ RULES = {
 NOTES = [
     (
         "金額單位為仟元（新臺幣千元），四捨五入僅用於顯示；合計、平均與占比以原始金額計算。",
-        "Amounts in 仟元 (NT$1,000), rounded half up for display only; totals, averages and "
-        "shares are computed from the full amounts.",
+        "Amounts in NT$ thousands (NT$1,000), rounded half up for display only; totals, "
+        "averages and shares are computed from the full amounts.",
     ),
     (
         "年度為民國年：N年度為N.02.01至(N+1).01.31，西元年＝民國年＋1911。",

@@ -30,9 +30,13 @@ UNITS = {
     "alliances": gettext_lazy("number of alliances"),
     "firms": gettext_lazy("number of firms"),
     "alliance-years": gettext_lazy("number of alliance-years"),
-    "仟元": gettext_lazy("NT$1,000 (仟元)"),
+    "仟元": gettext_lazy("NT$1,000"),
     "%": gettext_lazy("percent"),
 }
+
+
+def _key_language(key: str | None) -> str:
+    return "zh-Hant-TW" if key and not key.isascii() else "en"
 
 
 def _data_response(request, body: bytes, content_type: str, filename: str = "") -> HttpResponse:
@@ -81,7 +85,11 @@ def open_data_page(request):
 
     def columns(cols):
         return {
-            "columns": [{"column": c, "unit": UNITS.get(c.unit)} for c in cols],
+            "columns": [
+                # The unit's key is a value of the data, in the data's own language.
+                {"column": c, "unit": UNITS.get(c.unit), "key_lang": _key_language(c.unit)}
+                for c in cols
+            ],
             "rules": [(r, zh if chinese else en) for r, zh, en in open_data.rules_of(cols)],
         }
 

@@ -32,10 +32,10 @@ def revenue_chart(rows, year: int) -> charts.Chart:
     rows = _fields(rows)
     return charts.stacked_bar_chart(
         id="chart-revenue",
-        title=_("Revenue by field, %(year)s (仟元)") % {"year": year},
+        title=_("Revenue by field, %(year)s (NT$ thousand)") % {"year": year},
         description=_(
             "Stacked bars: each field's recurring operating revenue, technology transfer and "
-            "collaboration, in 仟元."
+            "collaboration, in NT$ thousands."
         ),
         labels=[str(row.field.name) for row in rows],
         series=[
@@ -55,7 +55,7 @@ def fee_band_chart(bands) -> charts.Chart:
         title=_("Alliance-years per fee band, %(first)s–%(last)s") % {"first": first, "last": last},
         description=_(
             "Columns: how many alliance-years fall in each band of average membership fee per "
-            "company member (仟元)."
+            "company member (NT$ thousand)."
         ),
         labels=list(FEE_BAND_LABELS),
         values=bands.rows[-1].cells,

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from alliances.models import Field, FieldTarget
+from core import lists
 from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
 from kpi.ledger import flags
 from reports.figures import FIELD_CODES, official_field_table
@@ -379,7 +380,7 @@ def fee_band_span(first_text, last_text) -> tuple[tuple[int, int] | None, str | 
     missing = [y for y in range(first, last + 1) if y not in known]
     if missing:
         return None, _("There is no programme year %(years)s.") % {
-            "years": "、".join(map(str, missing))
+            "years": lists.join(map(str, missing))
         }
     return (first, last), None
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
+from core import lists
 from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
 from core.roc import format_roc_datetime
 from core.writers import (
@@ -78,7 +79,7 @@ def check_span(year: int, first: int | None, known: Iterable[int]) -> int:
     missing = [y for y in range(first, year + 1) if y not in known]
     if missing:
         raise SpanError(
-            _("There is no programme year %(years)s.") % {"years": "、".join(map(str, missing))}
+            _("There is no programme year %(years)s.") % {"years": lists.join(map(str, missing))}
         )
     return first
 
@@ -214,14 +215,14 @@ def revenue_table(summary: Summary) -> Table:
         rows.append(cells if row.field else Total(cells))
     return Table(
         name=SHEET_REVENUE,
-        title=_("%(year)s revenue by field (仟元)") % {"year": summary.year},
+        title=_("%(year)s revenue by field (NT$ thousand)") % {"year": summary.year},
         columns=[
             Column(_("Field"), TEXT, 14),
-            Column(_("Recurring operating (仟元)"), THOUSANDS, 18),
-            Column(_("Technology transfer (仟元)"), THOUSANDS, 18),
-            Column(_("Collaboration (仟元)"), THOUSANDS, 18),
-            Column(_("Total (仟元)"), THOUSANDS, 14),
-            Column(_("Average per alliance (仟元)"), THOUSANDS, 18),
+            Column(_("Recurring operating (NT$ thousand)"), THOUSANDS, 18),
+            Column(_("Technology transfer (NT$ thousand)"), THOUSANDS, 18),
+            Column(_("Collaboration (NT$ thousand)"), THOUSANDS, 18),
+            Column(_("Total (NT$ thousand)"), THOUSANDS, 14),
+            Column(_("Average per alliance (NT$ thousand)"), THOUSANDS, 18),
         ],
         rows=rows,
         notes=[
@@ -242,7 +243,7 @@ def fee_band_table(summary: Summary) -> Table:
     first, last = bands.years
     return Table(
         name=SHEET_BANDS,
-        title=_("Average membership fee per company member, %(first)s–%(last)s (仟元)")
+        title=_("Average membership fee per company member, %(first)s–%(last)s (NT$ thousand)")
         % {"first": first, "last": last},
         columns=[
             Column(_("Field"), TEXT, 14),
@@ -251,9 +252,9 @@ def fee_band_table(summary: Summary) -> Table:
         ],
         rows=rows,
         notes=[
-            _("Each alliance-year: membership fee revenue ÷ company members, in 仟元 rounded "
-              "half up, counted in its band; alliance-years without company members are "
-              "left out (%(n)s)." ) % {"n": len(bands.without_members)},
+            _("Each alliance-year: membership fee revenue ÷ company members, in NT$ "
+              "thousands, rounded half up, counted in its band; alliance-years without "
+              "company members are left out (%(n)s)." ) % {"n": len(bands.without_members)},
         ],
     )  # fmt: skip
 
@@ -275,8 +276,8 @@ def self_sufficiency_table(summary: Summary) -> Table:
         columns=[
             Column(_("Field"), TEXT, 14),
             Column(_("Alliances"), COUNT, 10),
-            Column(_("Counted revenue (仟元)"), THOUSANDS, 18),
-            Column(_("Subsidy (仟元)"), THOUSANDS, 14),
+            Column(_("Counted revenue (NT$ thousand)"), THOUSANDS, 18),
+            Column(_("Subsidy (NT$ thousand)"), THOUSANDS, 14),
             Column(_("Self-sufficiency"), PERCENT, 12),
         ],
         rows=rows,
@@ -323,7 +324,7 @@ def alliance_years_table(first: int, last: int) -> Table:
                 if item.unit != "percent"
             ),
             Column(_("Self-sufficiency"), PERCENT, 10),
-            Column(_("Average fee per company member (仟元)"), COUNT, 14),
+            Column(_("Average fee per company member (NT$ thousand)"), COUNT, 14),
             Column(_("Fee band"), TEXT, 9),
         ],
         freeze_columns=4,

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import widgets
 from tablib import Dataset
 
-from core import batching, roc, writers
+from core import batching, lists, roc, writers
 from core.sheets import SHEETS, Sheet, register_sheet, sheets_for  # noqa: F401  (the registry)
 from core.workbooks import (
     GuardedWorkbook,
@@ -94,6 +95,9 @@ class AmountWidget(widgets.Widget):
         return value
 
 
+REQUIRED = gettext_lazy("This cell is required.")
+
+
 class TextWidget(widgets.Widget):
     """Text, trimmed; numbers typed into a text column (a 統一編號 read as 22099131.0)
     come back as the digits people see."""
@@ -136,7 +140,7 @@ class ChoiceLabelWidget(widgets.Widget):
             return text
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": quote(text), "choices": "、".join(self.labels_zh.values())}
+            % {"value": quote(text), "choices": lists.join(self.labels_zh.values())}
         )
 
     def render(self, value, obj=None, **kwargs):
@@ -213,7 +217,7 @@ def _column_of(resource, key: str) -> str | None:
 def _describe(sheet: str, resource, result) -> list[str]:
     messages = []
     for error in result.base_errors:
-        messages.append(f"「{sheet}」: {error.error}")
+        messages.append(f"{lists.quoted(sheet)}: {error.error}")
     for invalid in result.invalid_rows:
         row_number = invalid.number + 1  # data row 1 is worksheet row 2
         for key, texts in invalid.error_dict.items():
@@ -290,13 +294,13 @@ def run_workbook(
                 "The workbook has a sheet “%(sheet)s” that cannot be imported here; "
                 "the sheets are: %(names)s."
             )
-            % {"sheet": quote(name, 31), "names": "、".join(f"「{n}」" for n in known)}
+            % {"sheet": quote(name, 31), "names": lists.join(lists.quoted(n) for n in known)}
         )
     present = [s for s in known.values() if s.name in book.sheetnames]
     if not present and not unknown:
         report.problems.append(
             _("The workbook has none of the sheets %(names)s.")
-            % {"names": "、".join(f"「{n}」" for n in known)}
+            % {"names": lists.join(lists.quoted(n) for n in known)}
         )
     with transaction.atomic(), contextlib.closing(book):
         with batching.deferred():  # verdicts recomputed once per alliance-year
@@ -310,7 +314,10 @@ def run_workbook(
                 if missing:
                     sheet_report.errors.append(
                         _("Sheet “%(sheet)s”, row 1: the columns %(missing)s are missing.")
-                        % {"sheet": sheet.name, "missing": "、".join(f"「{m}」" for m in missing)}
+                        % {
+                            "sheet": sheet.name,
+                            "missing": lists.join(lists.quoted(m) for m in missing),
+                        }
                     )
                     continue
                 if not len(dataset):

@@ -13,6 +13,7 @@ from accounts.permissions import office_view, require
 from alliances import permissions, selectors, services
 from alliances.models import Alliance, Field, ProfileRevision, RevisionStatus, Service
 from alliances.profile_forms import ProfileForm
+from core import lists
 from core.http import int_param, paginate
 
 PUBLIC = selectors.PUBLIC
@@ -101,7 +102,7 @@ def office_profile_review(request, rid):
         if name == "field":
             return str(fields.get(value, value))
         if name == "services":
-            return "、".join(str(service_labels.get(v, v)) for v in value or [])
+            return lists.join(str(service_labels.get(v, v)) for v in value or [])
         return value
 
     changes = [

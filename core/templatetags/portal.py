@@ -4,6 +4,8 @@
 {{ year.start|roc_year }}        107年 (zh-Hant) / ROC 107 (English)
 {{ amount|ntd }}                 NT$1,234,567
 {{ amount|kntd }}                1,235   (仟元; say the unit in the header)
+{{ names|join_list }}           甲、乙 (zh-Hant) / a, b (English)
+{{ labels|join_list:_("view") }} view, then each label
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from core import audit, money, roc
+from core import audit, lists, money, roc
 
 register = template.Library()
 
@@ -59,6 +61,12 @@ def ntd(value):
 @register.filter
 def kntd(value):
     return money.format_thousands(value)
+
+
+@register.filter
+def join_list(value, first=None):
+    """The items joined as the active language joins a list (core.lists)."""
+    return lists.join(value or [], first)
 
 
 @register.filter

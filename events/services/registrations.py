@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require
-from core import roc
+from core import lists, roc
 from events import permissions
 from events.models import (
     Attendee,
@@ -64,7 +64,7 @@ def register(*, event, alliance, attendees, by) -> Registration:
     if event.kind == EventKind.EXCHANGE and not event.fields.filter(pk=alliance.field_id).exists():
         raise EventError(
             _("This exchange meeting is for the alliances of %(fields)s.")
-            % {"fields": "、".join(f.name for f in event.fields.all())}
+            % {"fields": lists.join(f.name for f in event.fields.all())}
         )
     today = roc.today()
     if event.registration_deadline and today > event.registration_deadline:

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core import roc
+from core import lists, roc
 from core.money import format_ntd
 from kpi.filings import calendar
 from kpi.filings import selectors as filing_selectors
@@ -112,7 +112,7 @@ def _expected(filing: Filing, ay, result: CheckResult) -> CheckResult:
             Problem(
                 "§4",
                 _("A target is missing for: %(items)s.")
-                % {"items": "、".join(str(item.label) for item in missing)},
+                % {"items": lists.join(str(item.label) for item in missing)},
             )
         )
         return result
@@ -271,7 +271,7 @@ def _target_warnings(result: CheckResult, filing: Filing) -> None:
         else ""
     )
     if filing.kind == FilingKind.FIRST:
-        listed = "、".join(
+        listed = lists.join(
             f"{item.label} {_format(item, value)}/{_format(item, target)}"
             for item, value, target in below
         )

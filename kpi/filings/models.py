@@ -3,6 +3,7 @@ figures and records they certified, its transitions and extensions."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kpi.ledger.models import ActivityKind, OutcomeKind, RevenueKind
@@ -99,6 +100,17 @@ class FilingVersion(models.Model):
 
     def __str__(self):
         return f"{self.filing} v{self.number}"
+
+    @property
+    def shown_warnings(self) -> list[dict]:
+        """The warnings at submission in the reader's language: each was written in every
+        language when the version was taken ({"messages": {language: text}}); a version
+        taken before that has its one text."""
+        language = get_language()
+        return [
+            {**w, "message": (w.get("messages") or {}).get(language) or w.get("message", "")}
+            for w in self.warnings
+        ]
 
 
 class SnapshotItem(models.Model):

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import require
 from alliances.locking import ledger_lock
 from alliances.selectors import team_recipients
-from core import audit, roc
+from core import audit, lists, roc
 from core.mail import send_templated_email
 from kpi.filings import calendar, checks, panels, permissions
 from kpi.filings.models import (
@@ -151,7 +151,7 @@ def _clean_targets(targets: dict) -> dict:
         clean[item.code] = number
     if wrong:
         raise FilingError(
-            _("Targets must be whole numbers from 0 up: %(items)s.") % {"items": "、".join(wrong)}
+            _("Targets must be whole numbers from 0 up: %(items)s.") % {"items": lists.join(wrong)}
         )
     return clean
 
@@ -287,6 +287,26 @@ def filing_submit(
     return version
 
 
+def _warnings_in_every_language(filing: Filing, result) -> list[dict]:
+    """The check's warnings with their text in each of the portal's languages, so that
+    everyone reads the version's warnings in their own: the check is run again under each
+    other language (same data: the ledger is locked for the submission)."""
+    current = translation.get_language()
+    rows = [
+        {"rule": p.rule, "message": p.message, "messages": {current: p.message}}
+        for p in result.warnings
+    ]
+    for language, _name in settings.LANGUAGES:
+        if language == current:
+            continue
+        with translation.override(language):
+            other = checks.run(filing).warnings
+        if [p.rule for p in other] == [row["rule"] for row in rows]:
+            for row, problem in zip(rows, other, strict=True):
+                row["messages"][language] = problem.message
+    return rows
+
+
 def _take_snapshot(filing: Filing, result, *, by, certified_name: str, at=None):
     number = (filing.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = FilingVersion.objects.create(
@@ -297,7 +317,7 @@ def _take_snapshot(filing: Filing, result, *, by, certified_name: str, at=None):
         submitted_by=by,
         certified_name=certified_name,
         statement=str(STATEMENT),
-        warnings=[{"rule": p.rule, "message": p.message} for p in result.warnings],
+        warnings=_warnings_in_every_language(filing, result),
     )
     SnapshotItem.objects.bulk_create(
         SnapshotItem(

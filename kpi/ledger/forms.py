@@ -32,7 +32,7 @@ class FirmByUbn(forms.CharField):
         if firm is None:
             raise forms.ValidationError(
                 _(
-                    "No firm with 統一編號 %(value)s is on file; add it as a member first, or "
+                    "No firm with UBN %(value)s is on file; add it as a member first, or "
                     "name the payer below."
                 )
                 % {"value": ubn}
@@ -57,7 +57,7 @@ class RevenueForm(LedgerForm):
     membership = forms.ModelChoiceField(
         label=_("Member (membership fee)"), queryset=Membership.objects.none(), required=False
     )
-    firm = FirmByUbn(label=_("Counterparty firm (統一編號)"))
+    firm = FirmByUbn(label=_("Counterparty firm (UBN)"))
     payer_name = forms.CharField(
         label=_("Payer, if not a firm on file"), max_length=200, required=False
     )
@@ -100,14 +100,14 @@ class RevenueForm(LedgerForm):
             RevenueKind.TECHNOLOGY_TRANSFER,
             RevenueKind.COLLABORATION,
         ) and not data.get("firm"):
-            self.add_error("firm", _("Give the 統一編號 of the counterparty firm (R6, R7)."))
+            self.add_error("firm", _("Give the UBN of the counterparty firm (R6, R7)."))
         return data
 
 
 class OutcomeForm(LedgerForm):
     kind = forms.ChoiceField(label=_("Kind of outcome"), choices=OutcomeKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    firm = FirmByUbn(label=_("For which member firm (統一編號)"))
+    firm = FirmByUbn(label=_("For which member firm (UBN)"))
     applicant = forms.ChoiceField(
         label=_("Applicant or holder (patents)"), choices=Applicant.choices
     )
@@ -133,9 +133,9 @@ class OutcomeForm(LedgerForm):
 class ActivityForm(LedgerForm):
     kind = forms.ChoiceField(label=_("Kind of activity"), choices=ActivityKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    firm = FirmByUbn(label=_("Member firm (consulting, visits; 統一編號)"))
+    firm = FirmByUbn(label=_("Member firm (consulting, visits; UBN)"))
     attendees = forms.CharField(
-        label=_("Firms that attended (統一編號, separated by commas)"),
+        label=_("Firms that attended (UBN, separated by commas)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

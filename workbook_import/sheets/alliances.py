@@ -2,10 +2,17 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.fields import Field as Column
 
 from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear, TeamType
-from workbook_import.engine import AmountWidget, ChoiceLabelWidget, TextWidget, register_sheet
+from workbook_import.engine import (
+    REQUIRED,
+    AmountWidget,
+    ChoiceLabelWidget,
+    TextWidget,
+    register_sheet,
+)
 from workbook_import.resources import NaturalKeyWidget, PortalResource
 
 TEAM_TYPES_ZH = {
@@ -17,15 +24,17 @@ TEAM_TYPES_ZH = {
 
 
 class AllianceResource(PortalResource):
-    code = Column("code", "聯盟代碼", widget=TextWidget(required_message="必填"))
-    name_zh = Column("name_zh", "中文名稱", widget=TextWidget(required_message="必填"))
+    code = Column("code", "聯盟代碼", widget=TextWidget(required_message=REQUIRED))
+    name_zh = Column("name_zh", "中文名稱", widget=TextWidget(required_message=REQUIRED))
     name_en = Column("name_en", "英文名稱", widget=TextWidget())
     field = Column(
         "field",
         "領域",
-        widget=NaturalKeyWidget(Field, "name_zh", not_found="沒有名為「%(value)s」的領域"),
+        widget=NaturalKeyWidget(
+            Field, "name_zh", not_found=gettext_lazy("There is no field named “%(value)s”.")
+        ),
     )
-    institution = Column("institution", "執行機構", widget=TextWidget(required_message="必填"))
+    institution = Column("institution", "執行機構", widget=TextWidget(required_message=REQUIRED))
     team_type = Column(
         "team_type", "團隊型態", widget=ChoiceLabelWidget(TeamType.choices, TEAM_TYPES_ZH)
     )
@@ -47,13 +56,21 @@ class AllianceYearResource(PortalResource):
     alliance = Column(
         "alliance",
         "聯盟代碼",
-        widget=NaturalKeyWidget(Alliance, "code", not_found="沒有代碼為「%(value)s」的聯盟"),
+        widget=NaturalKeyWidget(
+            Alliance,
+            "code",
+            not_found=gettext_lazy("There is no alliance with the code “%(value)s”."),
+        ),
     )
     programme_year = Column(
         "programme_year",
         "年度",
         widget=NaturalKeyWidget(
-            ProgrammeYear, "roc_year", not_found="沒有「%(value)s」年度；請計畫辦公室先建立該年度"
+            ProgrammeYear,
+            "roc_year",
+            not_found=gettext_lazy(
+                "There is no programme year “%(value)s”; the programme office creates it first."
+            ),
         ),
     )
     phase = Column("phase", "期別", widget=AmountWidget(maximum=2, default=None))

@@ -22,6 +22,7 @@ from kpi.models import (
 from members.models import Firm, Membership
 from members.ubn import is_valid_ubn, normalize_text, normalize_ubn
 from workbook_import.engine import (
+    REQUIRED,
     AmountWidget,
     ChoiceLabelWidget,
     RocDateWidget,
@@ -79,7 +80,7 @@ class FirmByUbnWidget(Widget):
         if firm is None:
             raise ValueError(
                 _(
-                    "No firm with 統一編號 %(value)s is on file; add it as a member first, or "
+                    "No firm with UBN %(value)s is on file; add it as a member first, or "
                     "name the payer below."
                 )
                 % {"value": quote(ubn)}
@@ -246,7 +247,7 @@ class RevenueResource(LedgerResource):
 
 class OutcomeResource(LedgerResource):
     kind = Column("kind", "成果類別", widget=ChoiceLabelWidget(OutcomeKind.choices, OUTCOME_ZH))
-    title = Column("title", "名稱", widget=TextWidget(required_message="必填"))
+    title = Column("title", "名稱", widget=TextWidget(required_message=REQUIRED))
     date = Column("date", "日期", widget=RocDateWidget())
     firm = Column("firm", "統一編號", widget=FirmByUbnWidget())
     applicant = Column(
@@ -280,7 +281,7 @@ class OutcomeResource(LedgerResource):
 
 class ActivityResource(LedgerResource):
     kind = Column("kind", "活動類別", widget=ChoiceLabelWidget(ActivityKind.choices, ACTIVITY_ZH))
-    title = Column("title", "名稱", widget=TextWidget(required_message="必填"))
+    title = Column("title", "名稱", widget=TextWidget(required_message=REQUIRED))
     date = Column("date", "日期", widget=RocDateWidget())
     firm = Column("firm", "統一編號", widget=FirmByUbnWidget())
     other_attendees = Column(

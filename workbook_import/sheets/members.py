@@ -11,6 +11,7 @@ from members import services
 from members.models import EntityType, Firm, MemberKind, Membership
 from members.ubn import is_valid_ubn, normalize_text, normalize_ubn
 from workbook_import.engine import (
+    REQUIRED,
     AmountWidget,
     ChoiceLabelWidget,
     RocDateWidget,
@@ -57,7 +58,7 @@ class UbnWidget(TextWidget):
 
 class FirmResource(PortalResource):
     ubn = Column("ubn", COL_UBN, widget=UbnWidget())
-    name = Column("name", COL_FIRM, widget=TextWidget(required_message="必填"))
+    name = Column("name", COL_FIRM, widget=TextWidget(required_message=REQUIRED))
     country = Column("country", COL_COUNTRY, widget=TextWidget())
     entity_type = Column(
         "entity_type", COL_ENTITY, widget=ChoiceLabelWidget(EntityType.choices, ENTITY_TYPES_ZH)
@@ -177,10 +178,7 @@ class FirmRefWidget(Widget):
             )
         else:
             raise ValueError(
-                _(
-                    "Give the 統一編號, or the name and country of a firm without Taiwan "
-                    "registration."
-                )
+                _("Give the UBN, or the name and country of a firm without Taiwan registration.")
             )
         if firm is not None:
             return firm.merged_into or firm

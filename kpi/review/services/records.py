@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from alliances.models import ProgrammeYear
 from alliances.selectors import team_recipients
-from core import roc
+from core import lists, roc
 from core.mail import send_templated_email
 from kpi.filings import calendar
 from kpi.filings.models import (
@@ -139,7 +139,7 @@ def _issue(filing: Filing, by, correction_due, stored: list) -> AuditRecord:
     if missing:
         raise FilingError(
             _("Mark every item first; not marked yet: %(items)s.")
-            % {"items": "、".join(f"{i.code} {i.label}" for i in missing[:8])}
+            % {"items": lists.join(f"{i.code} {i.label}" for i in missing[:8])}
             + ("…" if len(missing) > 8 else "")
         )
     year = filing.alliance_year.programme_year
