@@ -1,6 +1,7 @@
-"""Queue the deadline reminders due today. Meant to run hourly from the system scheduler
-(cron or a systemd timer); running it again, or on two machines at once, sends nothing
-twice (kpi/filings/reminders.py)."""
+"""Queue the deadline reminders due today: for every open filing's deadline (extensions and
+correction deadlines included, whatever its programme year) and the calendar's duties.
+Meant to run hourly from the system scheduler (cron or a systemd timer); running it again,
+or on two machines at once, sends nothing twice (kpi/filings/reminders.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
