@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from alliances.models import Field, FieldTarget
 from core import lists
 from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
-from kpi.ledger import flags
+from kpi.filings import judgement
 from reports.figures import FIELD_CODES, official_field_table
 
 MAX_SPAN = 20
@@ -212,56 +212,20 @@ class SelfSufficiency:
     flags: list
 
 
-def p2_floors(alliance_ids) -> dict:
-    """P2 for many alliances in one query: the company-member target of each one's
-    accepted expected outcomes of phase 1 year 3."""
-    from kpi.models import FilingKind, FilingState, SnapshotItem
-
-    floors: dict = {}
-    for alliance_id, target in (
-        SnapshotItem.objects.filter(
-            code="M-COMPANY",
-            version__filing__kind=FilingKind.EXPECTED,
-            version__filing__state=FilingState.ACCEPTED,
-            version__filing__alliance_year__alliance_id__in=list(alliance_ids),
-            version__filing__alliance_year__phase=1,
-            version__filing__alliance_year__phase_year=3,
+def self_sufficiency(figures, bases: dict | None = None) -> list:
+    """Per alliance-year of official figures: counted total revenue (R8 weight applied) ÷
+    subsidy, with the flags R9, R10, P1 and P2 judged as on every page
+    (kpi.filings.judgement; `bases` from judgement.bases, loaded when not given)."""
+    if bases is None:
+        bases = judgement.bases([fig.ay for fig in figures])
+    return [
+        SelfSufficiency(
+            fig,
+            _ratio(100 * fig.get("R-TOTAL-C"), fig.ay.subsidy),
+            judgement.judge(fig.ay, judgement.totals_from_items(fig.values), bases[fig.ay.pk]),
         )
-        .order_by("version__number")
-        .values_list("version__filing__alliance_year__alliance_id", "target")
-    ):
-        floors[alliance_id] = target  # the last version's
-    return floors
-
-
-def self_sufficiency(figures, previous: dict, floors: dict | None = None) -> list:
-    """Per alliance-year: counted total revenue (R8 weight applied) ÷ subsidy, with the
-    R10, R9, P1 and P2 flags (P2's floor: the phase-1 year-3 target, see p2_floors)."""
-    from kpi.filings.selectors import totals_from_items
-
-    result = []
-    for fig in figures:
-        ay = fig.ay
-        totals = totals_from_items(fig.values)
-        before = previous.get(ay.alliance_id)
-        found = [
-            flags.r10_self_sufficiency(totals, ay.phase, ay.phase_year, ay.subsidy),
-            flags.r9_growth(
-                totals,
-                totals_from_items(before.values) if before else None,
-                ay.collaboration_weight,
-            ),
-            flags.p1_new_members(totals, ay.phase),
-            flags.p2_member_floor(totals, ay.phase, (floors or {}).get(ay.alliance_id)),
-        ]
-        result.append(
-            SelfSufficiency(
-                fig,
-                _ratio(100 * fig.get("R-TOTAL-C"), ay.subsidy),
-                [f for f in found if f is not None],
-            )
-        )
-    return result
+        for fig in figures
+    ]
 
 
 class TrendTally:
@@ -404,16 +368,14 @@ class SelfSufficiencyReport:
 
 def self_sufficiency_report(year: int) -> SelfSufficiencyReport:
     """The self-sufficiency report of a year from the official figures: per alliance-year
-    (R10 ratio, R9 against last year's official figures, P1, P2), per field, and the trend
+    (R10 ratio, R9, P1 and P2 judged as on the KPI page), per field, and the trend
     of the five years to `year`. One computation for the page, its PDF and the API."""
     from reports import figures
 
     data = figures.official(year)
-    previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
-    floors = p2_floors({f.ay.alliance_id for f in data})
     return SelfSufficiencyReport(
         data=data,
-        rows=self_sufficiency(data, previous, floors),
+        rows=self_sufficiency(data),
         fields=field_self_sufficiency(data),
         trend=trend(figures.official_span(year - 4, year, figures.TREND_CODES), year - 4, year),
     )

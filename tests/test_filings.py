@@ -10,7 +10,7 @@ from django.http import Http404
 
 from alliances.models import AllianceRole, Capability, RoleStatus, TeamRole
 from core.models import AuditEvent
-from kpi.filings import checks
+from kpi.filings import checks, judgement
 from kpi.filings import selectors as filing_selectors
 from kpi.filings import services as filings
 from kpi.ledger import services as ledger
@@ -505,11 +505,11 @@ def test_p2_floor_is_the_accepted_phase1_year3_company_target(people):
     ay.phase_year = 3
     ay.save()
     version = submitted_expected(people, targets=full_targets(7))
-    assert filing_selectors.p2_floor(people.alliance.pk) is None
+    assert judgement.p2_floors([people.alliance.pk]) == {}
     with time_machine.travel(at(2017, 5, 5), tick=False):
         filings.filing_review_start(filing=version.filing, by=people.office)
         filings.filing_accept(filing=version.filing, by=people.office)
-    assert filing_selectors.p2_floor(people.alliance.pk) == 7
+    assert judgement.p2_floors([people.alliance.pk]) == {people.alliance.pk: 7}
 
 
 def test_submission_emails_a_receipt_to_the_pi_and_co_pis(people):

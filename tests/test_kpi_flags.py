@@ -1,5 +1,6 @@
 """Flags at their edges: R9 equal revenue is flagged, R10 at 80% passes, P1 at exactly
-three new members passes, P2 at the floor passes."""
+three new members passes, P2 at the floor passes; and a flag without its basis is not
+judged, never passed."""
 
 import datetime as dt
 
@@ -25,10 +26,33 @@ def totals(recurring=0, transfer=0, collab=0, weight=100, company=0, new=0):
     }
 
 
+def accepted(before=None, listed=10, company=10, floor=None):
+    """Last year's accepted figures (and its member list) as a flag's basis."""
+    return flags.Basis(
+        roc_year=105,
+        source=flags.ACCEPTED,
+        totals=before or totals(),
+        listed_company=listed,
+        accepted_company=company,
+        floor=floor,
+    )
+
+
 def test_r9_equal_revenue_is_flagged_and_growth_passes():
-    assert not flags.r9_growth(totals(1_000), totals(1_000), 100).ok
-    assert flags.r9_growth(totals(1_001), totals(1_000), 100).ok
-    assert flags.r9_growth(totals(1_000), None, 100) is None
+    assert (
+        flags.r9_growth(totals(1_000), accepted(totals(1_000)), 100, first_year=False).ok is False
+    )
+    assert flags.r9_growth(totals(1_001), accepted(totals(1_000)), 100, first_year=False).ok
+    grew = flags.r9_growth(totals(1_001), accepted(totals(1_000)), 100, first_year=False)
+    assert "105" in grew.message and "NT$1,000 " in grew.message
+
+
+def test_r9_without_last_year_is_not_judged_unless_it_is_the_first_year():
+    assert flags.r9_growth(totals(1_000), flags.Basis(), 100, first_year=True) is None
+    missing = flags.r9_growth(totals(1_000), flags.Basis(), 100, first_year=False)
+    assert missing.ok is None and missing.rule == "R9"
+    empty = flags.Basis(roc_year=105, totals=totals())
+    assert flags.r9_growth(totals(1_000), empty, 100, first_year=False).ok is None
 
 
 def test_r9_compares_both_years_under_the_later_weight():
@@ -36,7 +60,7 @@ def test_r9_compares_both_years_under_the_later_weight():
     # weight last year counts 300,000, so 400,000 now is growth, not a drop.
     now = totals(recurring=100_000, collab=1_000_000, weight=30)
     before = totals(recurring=50_000, collab=1_000_000, weight=100)
-    assert flags.r9_growth(now, before, 30).ok
+    assert flags.r9_growth(now, accepted(before), 30, first_year=False).ok
 
 
 @pytest.mark.parametrize(("counted", "ok"), [(2_400_000, True), (2_399_999, False)])
@@ -48,8 +72,26 @@ def test_r10_target_of_eighty_percent_at_phase_two_year_three(counted, ok):
 
 @pytest.mark.parametrize(("new", "ok"), [(3, True), (2, False)])
 def test_p1_exactly_three_new_company_members_passes(new, ok):
-    assert flags.p1_new_members(totals(new=new), phase=2).ok is ok
-    assert flags.p1_new_members(totals(new=0), phase=1) is None
+    assert flags.p1_new_members(totals(new=new), 2, accepted()).ok is ok
+    assert flags.p1_new_members(totals(new=0), 1, accepted()) is None
+
+
+@pytest.mark.parametrize(
+    ("basis", "reason"),
+    [
+        (flags.Basis(), "not in the portal"),
+        (accepted(listed=0, company=10), "holds 0 company members, its accepted figures 10"),
+        (flags.Basis(roc_year=105, source=flags.LEDGER, totals=totals()), "no company members"),
+    ],
+)
+def test_p1_without_a_member_list_that_agrees_with_the_accepted_figures_is_not_judged(
+    basis, reason
+):
+    """Eight new company members against an empty or disagreeing list is no pass."""
+    p1 = flags.p1_new_members(totals(new=8), 2, basis)
+    assert p1.ok is None and reason in p1.message
+    listed = flags.Basis(roc_year=105, source=flags.LEDGER, totals=totals(), listed_company=4)
+    assert flags.p1_new_members(totals(new=8), 2, listed).ok is True  # a list, not accepted
 
 
 @pytest.mark.parametrize(("company", "ok"), [(20, True), (19, False)])

@@ -61,7 +61,7 @@ def test_phase_two_collaboration_is_full_in_revenue_and_weighted_in_self_suffici
     data = figures.official(106)
     row = next(r for r in selectors.field_report(data, 106) if r.field and r.alliances)
     assert row.collaboration_k == 1000 and row.total_k == 1100
-    [ss] = selectors.self_sufficiency(data, {})
+    [ss] = selectors.self_sufficiency(data)
     assert ss.ratio == 40  # (100,000 + 30% of 1,000,000) ÷ 1,000,000
     assert any(f.rule == "R10" and f.ok is False for f in ss.flags)  # below 80% at 2-3
 
@@ -175,9 +175,8 @@ def test_every_figure_of_a_field_leads_to_its_alliances_and_p2_is_checked(client
     ay = AllianceYear.objects.get(alliance__code="OTHER9", programme_year__roc_year=106)
     ay.phase = 2
     ay.save()
-    floors = {ay.alliance_id: 20}
     data = [f for f in figures.official(106) if f.ay.pk == ay.pk]
-    [row] = selectors.self_sufficiency(data, {}, floors)
+    [row] = selectors.self_sufficiency(data, {ay.pk: flags.Basis(floor=20)})
     p2 = next(f for f in row.flags if f.rule == "P2")
     assert p2.ok is False and "20" in p2.message
     assert flags.P1_NEW_MEMBERS == 3

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import lists, roc
 from core.money import format_ntd
-from kpi.filings import calendar
+from kpi.filings import calendar, judgement
 from kpi.filings import selectors as filing_selectors
 from kpi.filings.models import Filing, FilingKind
 from kpi.ledger import catalog, flags, rules
@@ -117,9 +117,9 @@ def _expected(filing: Filing, ay, result: CheckResult) -> CheckResult:
         )
         return result
     t = result.targets
-    previous = filing_selectors.previous_totals(ay)
-    if previous is not None:
-        before = previous["revenue"]
+    basis = judgement.bases([ay])[ay.pk]
+    if basis.source is not None:
+        before = basis.totals["revenue"]
         was = before["recurring"] + before["transfer"]
         was += before["collaboration_full"] * ay.collaboration_weight // 100
         if t["R-TOTAL-C"] <= was:
@@ -142,7 +142,7 @@ def _expected(filing: Filing, ay, result: CheckResult) -> CheckResult:
                     % {"floor": flags.P1_NEW_MEMBERS},
                 )
             )
-        floor = filing_selectors.p2_floor(ay.alliance_id)
+        floor = basis.floor
         if floor is not None and t["M-COMPANY"] < floor:
             result.warnings.append(
                 Problem(
@@ -237,15 +237,8 @@ def _ledger_errors(result: CheckResult, ay, through) -> None:
 
 
 def _flag_warnings(result: CheckResult, totals: dict, ay) -> None:
-    previous = filing_selectors.previous_totals(ay)
-    floor = filing_selectors.p2_floor(ay.alliance_id) if ay.phase == 2 else None
-    for flag in (
-        flags.r9_growth(totals, previous, ay.collaboration_weight),
-        flags.r10_self_sufficiency(totals, ay.phase, ay.phase_year, ay.subsidy),
-        flags.p1_new_members(totals, ay.phase),
-        flags.p2_member_floor(totals, ay.phase, floor),
-    ):
-        if flag is not None and flag.ok is not True:
+    for flag in judgement.flags_of(ay, totals):
+        if flag.ok is not True:
             result.warnings.append(Problem(flag.rule, flag.message))
 
 

@@ -1,14 +1,14 @@
-"""An alliance-year's KPI page: each item's figure from the live ledger beside last year's,
-the rule flags (R9, R10, P1, P2; P2 against the accepted expected outcomes, hence here,
-above the ledger) and the field's fee distribution."""
+"""An alliance-year's KPI page: each item's figure from the live ledger beside last year's
+(its accepted second KPI filing where there is one, else its ledger: the page says which),
+the rule flags judged as everywhere else (kpi.filings.judgement) and the field's fee
+distribution."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from alliances.models import AllianceYear
 from alliances.selectors import alliance_year_of, visible_alliance
-from kpi.filings import selectors as filing_selectors
-from kpi.ledger import catalog, flags, selectors, services
+from kpi.filings import judgement
+from kpi.ledger import catalog, selectors, services
 from kpi.ledger.totals import ledger_totals
 from kpi.ledger.views import latest_year_redirect
 
@@ -22,14 +22,9 @@ def kpi_latest(request, pk):
 def kpi_dashboard(request, pk, year):
     alliance = visible_alliance(request.user, pk)
     ay = alliance_year_of(alliance, year)
-    previous = (
-        AllianceYear.objects.filter(alliance=alliance, programme_year__roc_year=year - 1)
-        .select_related("programme_year")
-        .first()
-    )
-    both = ledger_totals([ay, previous])  # the two years in the same five queries
-    totals = both[ay.pk].counted
-    previous_totals = both[previous.pk].counted if previous else None
+    basis = judgement.bases([ay])[ay.pk]
+    totals = ledger_totals([ay])[ay.pk].counted
+    last_year = basis.totals if basis.source is not None else None
     rows = []
     for item in catalog.ITEMS:
         kind, _sep, sub = item.records.partition(":")
@@ -37,23 +32,12 @@ def kpi_dashboard(request, pk, year):
             {
                 "item": item,
                 "value": catalog.value(item, totals),
-                "last_year": catalog.value(item, previous_totals) if previous_totals else None,
+                "last_year": catalog.value(item, last_year) if last_year else None,
                 "kind": kind,
                 "sub": sub,
             }
         )
-    all_flags = [
-        f
-        for f in (
-            flags.r9_growth(totals, previous_totals, ay.collaboration_weight),
-            flags.r10_self_sufficiency(totals, ay.phase, ay.phase_year, ay.subsidy),
-            flags.p1_new_members(totals, ay.phase),
-            flags.p2_member_floor(
-                totals, ay.phase, filing_selectors.p2_floor(alliance.pk) if ay.phase == 2 else None
-            ),
-        )
-        if f is not None
-    ]
+    all_flags = judgement.judge(ay, totals, basis)
     years = list(
         alliance.years.order_by("-programme_year__roc_year").values_list(
             "programme_year__roc_year", flat=True
@@ -67,6 +51,7 @@ def kpi_dashboard(request, pk, year):
             "ay": ay,
             "rows": rows,
             "flags": all_flags,
+            "basis": basis,
             "distribution": selectors.field_fee_distribution(ay),
             "years": years,
             "can_edit": services.can_keep_ledger(request.user, alliance),

@@ -18,7 +18,7 @@ from kpi.filings.models import (
     SnapshotItem,
     SnapshotRecord,
 )
-from kpi.ledger import catalog, selectors
+from kpi.ledger import catalog
 
 
 def filing_of(alliance_year: AllianceYear, kind: str) -> Filing:
@@ -99,56 +99,6 @@ def year_targets(alliance_year) -> tuple[dict, str | None]:
         return {}, None
     targets = dict(version.items.values_list("code", "target"))
     return targets, "accepted" if filing.state == FilingState.ACCEPTED else "submitted"
-
-
-def p2_floor(alliance_id: int) -> int | None:
-    """P2: the company-member target of the accepted expected outcomes of the alliance's
-    phase-1 year 3, or None if there is none yet."""
-    return (
-        SnapshotItem.objects.filter(
-            code="M-COMPANY",
-            version__filing__kind=FilingKind.EXPECTED,
-            version__filing__state=FilingState.ACCEPTED,
-            version__filing__alliance_year__alliance_id=alliance_id,
-            version__filing__alliance_year__phase=1,
-            version__filing__alliance_year__phase_year=3,
-        )
-        .order_by("-version__number")
-        .values_list("target", flat=True)
-        .first()
-    )
-
-
-def totals_from_items(values: dict) -> dict:
-    """A totals dict (as selectors.alliance_year_totals gives) from item values by code, so
-    the flags work from snapshots (and imported figures) as from the live ledger."""
-    totals: dict = {}
-    for item in catalog.ITEMS:
-        node = totals
-        *parents, leaf = item.key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = values.get(item.code) or 0
-    return totals
-
-
-def previous_totals(alliance_year) -> dict | None:
-    """Last year's figures for R9: its accepted second filing if there is one (official),
-    else its live ledger; None for an alliance's first year."""
-    previous = (
-        AllianceYear.objects.filter(
-            alliance_id=alliance_year.alliance_id,
-            programme_year__roc_year=alliance_year.programme_year.roc_year - 1,
-        )
-        .select_related("programme_year")
-        .first()
-    )
-    if previous is None:
-        return None
-    version = accepted_version(previous, FilingKind.SECOND)
-    if version is not None:
-        return totals_from_items(dict(version.items.values_list("code", "counted")))
-    return selectors.alliance_year_totals(previous)
 
 
 def version_rows(version: FilingVersion, previous: FilingVersion | None = None) -> list[dict]:

@@ -73,8 +73,6 @@ def _fee_bands(bands: selectors.FeeBands) -> dict:
 
 def _self_sufficiency(year: int) -> dict:
     data = figures.official(year)
-    previous = {f.ay.alliance_id: f for f in figures.official(year - 1)}
-    floors = selectors.p2_floors({f.ay.alliance_id for f in data})
     first = year - 4
     trend = selectors.trend(figures.official_span(first, year, figures.TREND_CODES), first, year)
     return {
@@ -83,7 +81,7 @@ def _self_sufficiency(year: int) -> dict:
                 "ratio": row.ratio,
                 "flags": sorted([flag.rule, flag.ok, str(flag.message)] for flag in row.flags),
             }
-            for row in selectors.self_sufficiency(data, previous, floors)
+            for row in selectors.self_sufficiency(data)
         },
         "fields": {
             _field_key(row.field): {
