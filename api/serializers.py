@@ -131,8 +131,12 @@ class VersionSerializer(serializers.Serializer):
 
 class FilingSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    state = serializers.CharField()
+    state = serializers.CharField(help_text="the workflow state")
     state_label = serializers.CharField(source="get_state_display")
+    status = serializers.CharField(
+        help_text="the state as every page shows it: also not_started and overdue"
+    )
+    status_label = serializers.CharField()
     correction_due = serializers.DateField(
         source="correction_deadline",
         allow_null=True,

@@ -24,10 +24,11 @@ from core.models import OutboundEmail
 from core.tasks import failed_tasks
 from inspections.models import FormStatus, ReviewForm, VisitStatus
 from kpi.filings import calendar
+from kpi.filings import status as filing_status
 from kpi.filings.models import Filing, FilingKind, FilingState, FilingTransition
 
 MAX_LISTED = 10
-OVERDUE = "overdue"  # kpi.review.selectors' "overdue" state of its overview filter
+OVERDUE = filing_status.OVERDUE  # the one vocabulary's "overdue" (the overview's filter)
 
 PERIOD_GROUPS = {  # state → its group's title, in the order shown
     FilingState.SUBMITTED: lambda: _("Submitted, waiting for review"),

@@ -9,6 +9,8 @@ from rest_framework import generics
 
 from alliances.permissions import is_programme_reader
 from api import scope, serializers
+from kpi.filings import calendar
+from kpi.filings import status as filing_status
 from kpi.filings.selectors import correction_deadlines
 from kpi.models import (
     Activity,
@@ -133,8 +135,18 @@ class FilingList(generics.ListAPIView):
             filing.accepted_version = accepted
             result.append(filing)
         deadlines = correction_deadlines(result)  # the one deadline, as the filing page's
+        extensions = calendar.latest_extensions(result)
+        ledger = bool(filing_status.with_records([ay.pk]))
         for filing in result:
             filing.correction_deadline = deadlines.get(filing.pk)
+            filing.status = filing_status.of_filing(
+                filing,
+                ay,
+                calendar.deadline(filing, ay.programme_year, extensions.get(filing.pk)),
+                submitted_before=bool(filing.pk) and bool(filing.versions.all()),
+                ledger=ledger,
+            )
+            filing.status_label = filing_status.label(filing.status)
         return result
 
 

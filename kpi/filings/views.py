@@ -16,6 +16,7 @@ from core import roc
 from kpi.filings import calendar, checks, panels, permissions
 from kpi.filings import selectors as filing_selectors
 from kpi.filings import services as filings
+from kpi.filings import status as filing_status
 from kpi.filings.forms import AnswersForm, CertifyForm, ExtensionForm, TargetsForm
 from kpi.filings.models import FilingKind, FilingVersion, SnapshotRecord
 from kpi.ledger import catalog
@@ -28,11 +29,14 @@ def _filing(request, pk, year, filing):
 
 def _context(request, alliance, ay, filing, **extra):
     deadline = calendar.deadline(filing, ay.programme_year)
+    status = filing_status.of_filing(filing, ay, deadline)
     return {
         "alliance": alliance,
         "ay": ay,
         "filing": filing,
         "deadline": deadline,
+        "status": status,
+        "status_label": filing_status.label(status),
         "refusal": calendar.submission_refusal(filing, ay.programme_year)
         if filing.is_open
         else None,
@@ -54,13 +58,21 @@ def filing_list(request, pk, year):
     ay = alliance_year_of(alliance, year)
     year_filings = filing_selectors.filings_of_year(ay)
     extensions = calendar.latest_extensions(year_filings)
-    rows = [
-        {
-            "filing": filing,
-            "deadline": calendar.deadline(filing, ay.programme_year, extensions.get(filing.pk)),
-        }
-        for filing in year_filings
-    ]
+    ledger = bool(filing_status.with_records([ay.pk]))
+    rows = []
+    for filing in year_filings:
+        deadline = calendar.deadline(filing, ay.programme_year, extensions.get(filing.pk))
+        status = filing_status.of_filing(
+            filing, ay, deadline, submitted_before=filing.latest is not None, ledger=ledger
+        )
+        rows.append(
+            {
+                "filing": filing,
+                "deadline": deadline,
+                "status": status,
+                "status_label": filing_status.label(status),
+            }
+        )
     years = list(
         alliance.years.order_by("-programme_year__roc_year").values_list(
             "programme_year__roc_year", flat=True

@@ -5,14 +5,14 @@ behind an item, findings as the reader's language shows them, and audit records.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from alliances.models import AllianceRole, AllianceYear, RoleStatus, TeamRole
 from core import roc
 from core.models import OutboundEmail
 from kpi.filings import calendar
+from kpi.filings import status as filing_status
 from kpi.filings.models import (
     Filing,
     FilingExtension,
@@ -26,34 +26,17 @@ from kpi.filings.models import (
 )
 from kpi.ledger import catalog
 from kpi.ledger.models import (
-    Activity,
     ActivityKind,
-    Outcome,
     OutcomeKind,
-    RevenueEntry,
     RevenueKind,
 )
 from kpi.review.models import AuditRecord, ReviewMark
 from members.models import MemberKind
 
-# The states of the overview: the filing's own, plus "not started" (nobody opened it) and
-# "overdue" (still with the alliance after its deadline, extension or correction deadline).
-NOT_STARTED, OVERDUE = "not_started", "overdue"
-STATUS_LABELS = {
-    NOT_STARTED: _("Not started"),
-    **{s.value: s.label for s in FilingState},
-    OVERDUE: _("Overdue"),
-}
-STATUS_ORDER = [
-    NOT_STARTED,
-    FilingState.DRAFT,
-    OVERDUE,
-    FilingState.SUBMITTED,
-    FilingState.UNDER_REVIEW,
-    FilingState.RETURNED,
-    FilingState.RESUBMITTED,
-    FilingState.ACCEPTED,
-]
+# The overview's statuses: kpi.filings.status, the one vocabulary of every page.
+NOT_STARTED, OVERDUE = filing_status.NOT_STARTED, filing_status.OVERDUE
+STATUS_LABELS = filing_status.LABELS
+STATUS_ORDER = filing_status.ORDER
 
 
 @dataclass
@@ -72,7 +55,7 @@ class OverviewRow:
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        return filing_status.label(self.status)
 
 
 @dataclass
@@ -88,11 +71,7 @@ def overview(roc_year: int, period: str, *, field_code="", phase=None, status=""
     years = (
         AllianceYear.objects.filter(programme_year__roc_year=roc_year)
         .select_related("alliance__field", "programme_year", "assessment")
-        .annotate(
-            has_records=Exists(RevenueEntry.objects.filter(alliance_year=OuterRef("pk")))
-            | Exists(Outcome.objects.filter(alliance_year=OuterRef("pk")))
-            | Exists(Activity.objects.filter(alliance_year=OuterRef("pk")))
-        )
+        .annotate(has_records=filing_status.has_records())
         .order_by("alliance__field__code", "alliance__code", "alliance__pk")
     )
     if field_code:
@@ -115,22 +94,18 @@ def overview(roc_year: int, period: str, *, field_code="", phase=None, status=""
         versions = list(filing.versions.all()) if filing else []
         records = list(filing.audit_records.all()) if filing else []
         if filing is None:
-            d = calendar.deadline(Filing(alliance_year=ay, kind=period), ay.programme_year, None)
-            state = FilingState.DRAFT
+            shown = Filing(alliance_year=ay, kind=period)
+            d = calendar.deadline(shown, ay.programme_year, None)
         else:
+            shown = filing
             extension = calendar.pick_extension(filing, filing.extensions.all(), filing.returned_at)
             d = calendar.deadline(filing, ay.programme_year, extension)
-            state = filing.state
-        if state == FilingState.DRAFT and not versions:
-            # Started: targets entered (expected outcomes), records in the ledger (KPI).
-            started = (
-                bool(filing and filing.targets)
-                if period == FilingKind.EXPECTED
-                else (ay.has_records)
-            )
-            state = FilingState.DRAFT if started else NOT_STARTED
-        if state in (NOT_STARTED, FilingState.DRAFT, FilingState.RETURNED) and d.passed(now):
-            state = OVERDUE
+        state = filing_status.status(
+            shown,
+            submitted_before=bool(versions),
+            started=filing_status.started(shown, ay.has_records),
+            passed=d.passed(now),
+        )
         rows.append(
             OverviewRow(
                 ay=ay,

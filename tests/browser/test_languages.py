@@ -18,7 +18,6 @@ from django.db import models
 
 from alliances.models import ProfileRevision
 from inspections.models import SiteVisit
-
 from tests.a11y_helpers import logged_in_context, scene
 from tests.browser.test_accessibility import PAGES
 

@@ -13,6 +13,7 @@ from accounts.permissions import is_office, require
 from alliances.permissions import is_programme_reader
 from kpi.filings import calendar
 from kpi.filings import selectors as filing_selectors
+from kpi.filings import status as filing_status
 from kpi.filings.models import FilingKind, FilingState
 from kpi.ledger import catalog
 from kpi.review import selectors as review_selectors
@@ -80,11 +81,15 @@ def _review_context(request, alliance, ay, filing, **extra):
             row["answer"] = answers.get(f"item:{row['item'].code}", "")
     year = ay.programme_year
     proposal = calendar.correction_proposal(filing.kind, year)  # valid now, and why
+    deadline = calendar.deadline(filing, year)
+    status = filing_status.of_filing(filing, ay, deadline, submitted_before=bool(versions))
     context = {
         "alliance": alliance,
         "ay": ay,
         "filing": filing,
-        "deadline": calendar.deadline(filing, year),
+        "deadline": deadline,
+        "status": status,
+        "status_label": filing_status.label(status),
         "version": version,
         "previous": previous,
         "previous_record": previous_record,
