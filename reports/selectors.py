@@ -9,6 +9,7 @@ from alliances.models import Field, FieldTarget
 from core import lists
 from core.money import FEE_BAND_LABELS, average_fee_thousands, fee_band, half_up_int
 from kpi.filings import judgement
+from kpi.ledger import flags
 from reports.figures import FIELD_CODES, official_field_table
 
 MAX_SPAN = 20
@@ -221,7 +222,7 @@ def self_sufficiency(figures, bases: dict | None = None) -> list:
     return [
         SelfSufficiency(
             fig,
-            _ratio(100 * fig.get("R-TOTAL-C"), fig.ay.subsidy),
+            flags.self_sufficiency_ratio(fig.get("R-TOTAL-C"), fig.ay.subsidy),
             judgement.judge(fig.ay, judgement.totals_from_items(fig.values), bases[fig.ay.pk]),
         )
         for fig in figures
@@ -248,7 +249,7 @@ class TrendTally:
             cells = []
             for year in years:
                 counted, subsidy = self.sums.get((f.pk, year), (0, 0))
-                cells.append(_ratio(100 * counted, subsidy))
+                cells.append(flags.self_sufficiency_ratio(counted, subsidy))
             rows.append({"field": f, "cells": cells})
         return {"years": years, "rows": rows}
 
@@ -283,7 +284,7 @@ class FieldRatio:
 
     @property
     def ratio(self) -> int | None:
-        return _ratio(100 * self.counted, self.subsidy)
+        return flags.self_sufficiency_ratio(self.counted, self.subsidy)
 
 
 def field_self_sufficiency(figures) -> list[FieldRatio]:

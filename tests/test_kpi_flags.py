@@ -44,7 +44,7 @@ def test_r9_equal_revenue_is_flagged_and_growth_passes():
     )
     assert flags.r9_growth(totals(1_001), accepted(totals(1_000)), 100, first_year=False).ok
     grew = flags.r9_growth(totals(1_001), accepted(totals(1_000)), 100, first_year=False)
-    assert "105" in grew.message and "NT$1,000 " in grew.message
+    assert "去年為 NT$1,000（105 年度核定之第二次KPI填報" in grew.message  # says its basis
 
 
 def test_r9_without_last_year_is_not_judged_unless_it_is_the_first_year():
@@ -79,9 +79,9 @@ def test_p1_exactly_three_new_company_members_passes(new, ok):
 @pytest.mark.parametrize(
     ("basis", "reason"),
     [
-        (flags.Basis(), "not in the portal"),
-        (accepted(listed=0, company=10), "holds 0 company members, its accepted figures 10"),
-        (flags.Basis(roc_year=105, source=flags.LEDGER, totals=totals()), "no company members"),
+        (flags.Basis(), "本系統沒有去年的會員名單"),
+        (accepted(listed=0, company=10), "名單有 0 家廠商會員，核定數據卻為 10 家"),
+        (flags.Basis(roc_year=105, source=flags.LEDGER, totals=totals()), "名單沒有廠商會員"),
     ],
 )
 def test_p1_without_a_member_list_that_agrees_with_the_accepted_figures_is_not_judged(

@@ -9,10 +9,11 @@ flag whose basis is missing, or disagrees with the accepted figures, is "not jud
 (ok=None) with the reason: never a pass."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from core.money import format_ntd, format_percent
+from core.money import format_ntd, round_half_up
 
 SELF_SUFFICIENCY_TARGET = 80  # % of the subsidy, by phase 2 year 3 (R10)
 P1_NEW_MEMBERS = 3
@@ -93,11 +94,20 @@ def r9_growth(totals: dict, basis: Basis, weight: int, *, first_year: bool) -> F
     )
 
 
+def self_sufficiency_ratio(counted: int, subsidy: int) -> int | None:
+    """R10: counted total revenue (R8 weight applied) ÷ the same year's subsidy, in whole
+    percent rounded half up (exact: 3 ÷ 8 is 38%); None without a subsidy. The one ratio
+    of the KPI page, the reports (an alliance's and a field's sums) and the API."""
+    if not subsidy:
+        return None
+    return int(round_half_up(Decimal(counted) * 100 / Decimal(subsidy), 0))
+
+
 def r10_self_sufficiency(totals: dict, phase: int, phase_year: int, subsidy: int) -> Flag:
     counted = totals["revenue"]["total_counted"]
     if not subsidy:
         return Flag("R10", True, _("No subsidy this year: no self-sufficiency ratio."))
-    ratio = format_percent(counted, subsidy)
+    ratio = f"{self_sufficiency_ratio(counted, subsidy)}%"
     due = phase == 2 and phase_year == 3
     ok = counted * 100 >= subsidy * SELF_SUFFICIENCY_TARGET or not due
     params = {"ratio": ratio, "target": SELF_SUFFICIENCY_TARGET}

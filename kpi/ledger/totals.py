@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from core.money import half_up_int
+from kpi.ledger.flags import self_sufficiency_ratio
 from kpi.ledger.models import (
     Activity,
     ActivityKind,
@@ -210,8 +210,8 @@ def ledger_totals(alliance_years, *, through=None) -> dict[int, LedgerTotals]:
             view_members["new_company"] = new[ay.pk]
             view_revenue = revenue_dict(revenue.get(ay.pk, ({}, {}))[index], counted_only)
             view_revenue["self_sufficiency"] = (
-                half_up_int(view_revenue["total_counted"] * 100 / ay.subsidy)
-                if ay.subsidy and counted_only
+                self_sufficiency_ratio(view_revenue["total_counted"], ay.subsidy)
+                if counted_only
                 else None
             )
             views.append(
