@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.money import half_up_int
+from kpi.ledger.flags import self_sufficiency_ratio
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def derive_targets(targets: dict, *, weight: int, subsidy: int) -> dict:
     t["R-COLLAB-C"] = t["R-COLLAB"] * weight // 100
     t["R-TOTAL"] = t["R-RECURRING"] + t["R-TRANSFER"] + t["R-COLLAB"]
     t["R-TOTAL-C"] = t["R-RECURRING"] + t["R-TRANSFER"] + t["R-COLLAB-C"]
-    t["R-SELF"] = half_up_int(t["R-TOTAL-C"] * 100 / subsidy) if subsidy else None
+    t["R-SELF"] = self_sufficiency_ratio(t["R-TOTAL-C"], subsidy)  # R10
     return t
 
 
