@@ -244,3 +244,5 @@ class AwardForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # The second step where the field's published award is to be replaced.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -285,7 +285,11 @@ class ReviewScore(models.Model):
 
 class Award(models.Model):
     """The outstanding alliance of a field in a programme year (每領域遴選1案績優聯盟),
-    chosen by the office from the field's consolidated visits. Public once published."""
+    chosen by the office from the field's consolidated visits. Public once published.
+
+    A field has at most one published award and one choice awaiting publication: choosing
+    another alliance where one is published leaves the published one on the directory
+    until the new choice is published, which then replaces it."""
 
     programme_year = models.ForeignKey(
         "alliances.ProgrammeYear",
@@ -312,8 +316,15 @@ class Award(models.Model):
         ordering = ["-programme_year__roc_year", "field__order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["programme_year", "field"], name="award_one_per_field_and_year"
-            )
+                fields=["programme_year", "field"],
+                condition=models.Q(published_at__isnull=False),
+                name="award_one_published_per_field_and_year",
+            ),
+            models.UniqueConstraint(
+                fields=["programme_year", "field"],
+                condition=models.Q(published_at__isnull=True),
+                name="award_one_pending_per_field_and_year",
+            ),
         ]
 
     def __str__(self):

@@ -269,17 +269,24 @@ class Candidate:
     visit: SiteVisit
     rank: int
     selected: bool
+    # On the directory while another choice of the field awaits publication.
+    published: bool = False
 
 
 def candidates(roc_year: int) -> dict:
-    """Per field (Field → [Candidate]), the year's consolidated visits ranked by their
-    consolidated score (equal scores share a rank), with the field's award if chosen."""
+    """Per field (Field → {"candidates": [Candidate], "award", "published"}), the year's
+    consolidated visits ranked by their consolidated score (equal scores share a rank),
+    with the field's award if chosen (the choice awaiting publication, else the published
+    one) and, while a new choice awaits publication, the published award it will replace."""
     from alliances.models import Field
 
-    awards = {
-        award.field_id: award
-        for award in Award.objects.filter(programme_year__roc_year=roc_year).select_related("visit")
-    }
+    live, pending = {}, {}
+    for award in Award.objects.filter(programme_year__roc_year=roc_year).select_related(
+        "visit__alliance_year__alliance"
+    ):
+        (live if award.published_at else pending)[award.field_id] = award
+    awards = live | pending  # the office's choice: the one awaiting publication, if any
+    published = {f: award for f, award in live.items() if f in pending}
     visits = (
         _visits()
         .filter(alliance_year__programme_year__roc_year=roc_year, status=VisitStatus.CONSOLIDATED)
@@ -292,17 +299,20 @@ def candidates(roc_year: int) -> dict:
         by_field[visit.alliance_year.alliance.field_id].append(visit)
     result = {}
     for field_obj in Field.objects.order_by("order"):
+        award, shown = awards.get(field_obj.pk), published.get(field_obj.pk)
         ranked, rank, previous = [], 0, None
         for index, visit in enumerate(by_field.get(field_obj.pk, [])):
             if visit.score != previous:
                 rank, previous = index + 1, visit.score
-            award = awards.get(field_obj.pk)
             ranked.append(
                 Candidate(
-                    visit=visit, rank=rank, selected=bool(award and award.visit_id == visit.pk)
+                    visit=visit,
+                    rank=rank,
+                    selected=bool(award and award.visit_id == visit.pk),
+                    published=bool(shown and shown.visit_id == visit.pk),
                 )
             )
-        result[field_obj] = {"candidates": ranked, "award": awards.get(field_obj.pk)}
+        result[field_obj] = {"candidates": ranked, "award": award, "published": shown}
     return result
 
 

@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from alliances.models import Alliance, AllianceYear, Field, ProgrammeYear, TeamType
+from core import roc
 from inspections import selectors, services
 from inspections.exports import awards_workbook
 from inspections.models import Award
@@ -99,7 +100,11 @@ def test_candidates_are_ranked_by_consolidated_score_within_the_field(people, tw
         (first.pk, 2, False),
     ]
     assert mech["award"] is None
-    assert by_field[Field.objects.get(code="civil")] == {"candidates": [], "award": None}
+    assert by_field[Field.objects.get(code="civil")] == {
+        "candidates": [],
+        "award": None,
+        "published": None,
+    }
     assert selectors.candidates(105)[Field.objects.get(code="mech")]["candidates"] == []
 
 
@@ -124,12 +129,107 @@ def test_selecting_marks_the_candidate_and_a_new_choice_replaces_it(people, two_
     assert mech["award"].pk == award.pk and award.published_at is None
     assert [c.selected for c in mech["candidates"]] == [True, False]
 
-    assert services.awards_publish(programme_year=award.programme_year, by=people.office) == 1
-    replaced = services.award_select(visit=first, by=people.office)
+    # An unpublished choice is simply replaced.
+    other = services.award_select(visit=first, by=people.office)
     assert not Award.objects.filter(pk=award.pk).exists()
-    assert Award.objects.get().pk == replaced.pk and replaced.published_at is None
+    award = services.award_select(visit=second, by=people.office, note="推廣成效最佳")
+    assert Award.objects.get().pk == award.pk and not Award.objects.filter(pk=other.pk).exists()
+
+    # A published one stays beside the new choice until that is published.
+    assert services.awards_publish(programme_year=award.programme_year, by=people.office) == 1
+    replaced = services.award_select(visit=first, by=people.office, confirmed=True)
+    award.refresh_from_db()
+    assert award.published_at is not None and replaced.published_at is None
     mech = selectors.candidates(106)[Field.objects.get(code="mech")]
+    assert mech["award"].pk == replaced.pk and mech["published"].pk == award.pk
+    assert [(c.selected, c.published) for c in mech["candidates"]] == [(False, True), (True, False)]
+
+    assert services.awards_publish(programme_year=award.programme_year, by=people.office) == 1
+    assert not Award.objects.filter(pk=award.pk).exists()
+    assert Award.objects.get().pk == replaced.pk
+    mech = selectors.candidates(106)[Field.objects.get(code="mech")]
+    assert mech["published"] is None
     assert [c.selected for c in mech["candidates"]] == [False, True]
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English; the requests leave English active, the tests after do not inherit it."""
+    client.cookies["django_language"] = "en"
+    with translation.override(translation.get_language()):
+        yield client
+
+
+def awards_page(client) -> str:
+    return client.get(reverse("office_awards_year", kwargs={"year": 106})).content.decode()
+
+
+def test_choosing_another_alliance_where_one_is_published_asks_first_and_the_directory_keeps_it(
+    english, people, two_visits
+):
+    client = english
+    first, second = two_visits
+    published, chosen = second.alliance_year.alliance, people.alliance
+    services.award_select(visit=second, by=people.office)
+    services.awards_publish(programme_year=second.alliance_year.programme_year, by=people.office)
+    client.force_login(people.office)
+    select = reverse("award_select", kwargs={"year": 106})
+
+    # The first POST only asks, saying which award stays on the directory and until when.
+    response = client.post(select, {"visit": first.pk, "note": "成長最多"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Replace the published outstanding alliance?" in page
+    assert f"{published} is the published outstanding alliance of Mechatronics" in page
+    published_on = roc.format_roc_date(timezone.localtime(Award.objects.get().published_at))
+    assert f"(published {published_on})" in page
+    assert f"{published} stays on the directory until the new choice is published" in page
+    assert 'name="confirm" value="1"' in page and "成長最多" in page
+    assert f"Choose {chosen.name}" in page and f"Keep {published.name}" in page
+    assert Award.objects.get().visit_id == second.pk  # nothing changed
+    with pytest.raises(services.AwardNeedsConfirmation):
+        services.award_select(visit=first, by=people.office)
+
+    # Confirmed: the new choice waits; the directory still shows the published one.
+    response = client.post(select, {"visit": first.pk, "note": "成長最多", "confirm": "1"})
+    assert response.status_code == 302
+    assert Award.objects.get(visit=first).note == "成長最多"
+    section = awards_section(client)
+    assert published.name_zh in section and chosen.name_zh not in section
+    assert 'class="badge badge-active"' in alliance_page(client, published)
+    page = awards_page(client)
+    assert f"On the directory: <strong>{published.name}</strong>" in page
+    assert "until the new choice is published" in page
+    assert "Publishing them replaces the outstanding alliance now on the directory in" in page
+
+    # Published: the new choice replaces it.
+    client.post(reverse("awards_publish", kwargs={"year": 106}))
+    section = awards_section(client)
+    assert chosen.name_zh in section and published.name_zh not in section
+    assert "badge" not in alliance_page(client, published)
+    assert "On the directory:" not in awards_page(client)
+
+
+def test_keeping_the_published_alliance_withdraws_the_waiting_choice(people, two_visits):
+    first, second = two_visits
+    award = services.award_select(visit=second, by=people.office)
+    services.awards_publish(programme_year=award.programme_year, by=people.office)
+    services.award_select(visit=first, by=people.office, confirmed=True)
+
+    kept = services.award_select(visit=second, by=people.office, note="維持原選")
+    assert kept.pk == award.pk and kept.published_at is not None and kept.note == "維持原選"
+    assert list(Award.objects.values_list("visit_id", flat=True)) == [second.pk]
+    with pytest.raises(VisitError):  # nothing awaits publication
+        services.awards_publish(programme_year=award.programme_year, by=people.office)
+
+
+def test_a_new_choice_where_none_is_published_needs_no_confirmation(client, people, two_visits):
+    first, second = two_visits
+    services.award_select(visit=second, by=people.office)
+    client.force_login(people.office)
+    response = client.post(reverse("award_select", kwargs={"year": 106}), {"visit": first.pk})
+    assert response.status_code == 302
+    assert list(Award.objects.values_list("visit_id", flat=True)) == [first.pk]
 
 
 def test_a_visit_without_a_recorded_result_cannot_be_chosen(people):
@@ -248,10 +348,12 @@ def test_the_directory_and_the_alliance_page_show_an_award_only_once_published(
     filtered = client.get(reverse("directory"), {"q": "精密"}).content.decode()
     assert 'id="awards-heading"' not in filtered
 
-    # Another choice replaces the award, which must be published again.
-    replaced = services.award_select(visit=first, by=people.office)
-    assert awards_section(client) == ""
-    assert "badge" not in alliance_page(client, chosen)
+    # Another choice replaces the award once published; until then the directory keeps it.
+    replaced = services.award_select(visit=first, by=people.office, confirmed=True)
+    section = awards_section(client)
+    assert chosen.name_zh in section and people.alliance.name_zh not in section
+    assert 'class="badge badge-active"' in alliance_page(client, chosen)
+    assert "badge" not in alliance_page(client, people.alliance)
     services.awards_publish(programme_year=replaced.programme_year, by=people.office)
     section = awards_section(client)
     assert people.alliance.name_zh in section and chosen.name_zh not in section
@@ -266,7 +368,7 @@ def test_years_newest_first_and_no_link_where_the_directory_has_no_page(client, 
     gone = consolidated_visit(
         people, mech_alliance("MECH105", "已結束產學小聯盟", roc_year=105), ALL_THREES, day=16
     )
-    services.award_select(visit=gone, by=people.office)  # replaces 105's choice
+    services.award_select(visit=gone, by=people.office, confirmed=True)  # replaces 105's
     services.awards_publish(programme_year=gone.alliance_year.programme_year, by=people.office)
     new = consolidated_visit(people, people.alliance_years[106], KNOWN_SCORES)
     services.award_select(visit=new, by=people.office)

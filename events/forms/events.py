@@ -4,8 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Field
+from core import roc
 from core.forms import RocDateField
 from events.models import Event
+from events.services import outside_programme_year, when_label
 
 ATTENDEE_ROWS = 6
 
@@ -20,6 +22,15 @@ class EventForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # Shown only when a date lies outside the programme year (see clean()).
+    confirm_outside_year = forms.BooleanField(
+        label=_("The date is outside the programme year on purpose"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    # A change of these asks again whether a date outside the programme year is meant.
+    YEAR_DATES = {"programme_year", "date", "date_precision", "registration_deadline"}
 
     class Meta:
         model = Event
@@ -68,7 +79,56 @@ class EventForm(forms.ModelForm):
             )
         if data.get("date_precision") == "month" and day:
             data["date"] = day.replace(day=1)
+        self._check_programme_year(data)
         return data
+
+    def _check_programme_year(self, data):
+        """A date outside the event's programme year is refused until the office confirms
+        it (the year's first matching meeting may be held in the January before)."""
+        if self.instance.pk and not self.YEAR_DATES & set(self.changed_data):
+            return  # saved before with these dates: not asked again
+        year = data.get("programme_year")
+        outside = outside_programme_year(
+            year, data.get("date"), data.get("date_precision"), data.get("registration_deadline")
+        )
+        if not outside:
+            return
+        confirm = self.fields["confirm_outside_year"]
+        confirm.widget = forms.CheckboxInput()
+        if data.get("confirm_outside_year"):
+            return
+        start, end = roc.project_year_bounds(year.roc_year)
+        bounds = {
+            "year": year.roc_year,
+            "start": roc.format_roc_date(start),
+            "end": roc.format_roc_date(end),
+        }
+        if "date" in outside and "date" not in self.errors:
+            day = Event(date=data["date"], date_precision=data.get("date_precision") or "day")
+            self.add_error(
+                "date",
+                _(
+                    "%(day)s is outside programme year %(year)s (%(start)s–%(end)s); it falls "
+                    "in programme year %(other)s."
+                )
+                % {**bounds, "day": when_label(day), "other": roc.project_year_of(data["date"])},
+            )
+        if "registration_deadline" in outside and "registration_deadline" not in self.errors:
+            deadline = data["registration_deadline"]
+            self.add_error(
+                "registration_deadline",
+                _("%(day)s is outside programme year %(year)s (%(start)s–%(end)s).")
+                % {**bounds, "day": roc.format_roc_date(deadline)},
+            )
+        self.add_error(
+            None,
+            _(
+                "A date is outside programme year %(year)s (%(start)s–%(end)s). Correct the "
+                "date or the programme year; if the event does belong to programme year "
+                "%(year)s on that date, tick “%(confirm)s” and save again."
+            )
+            % {**bounds, "confirm": confirm.label},
+        )
 
 
 class RegistrationForm(forms.Form):

@@ -25,6 +25,7 @@ from events.services.base import (
     last_day,
     locked_event,
     open_for_registration,
+    outside_programme_year,
     when_label,
 )
 from events.services.events import (

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core import audit, roc
 from events.models import (
+    DatePrecision,
     Event,
     EventStatus,
 )
@@ -63,6 +64,27 @@ def last_day(event) -> dt.date:
         return event.date
     following = (event.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return following - dt.timedelta(days=1)
+
+
+def outside_programme_year(programme_year, day, precision, deadline) -> list[str]:
+    """The names of the dates ("date", "registration_deadline") that lie outside the
+    programme year (N.02.01 to (N+1).01.31); a date known to its month counts as its month."""
+    if programme_year is None:
+        return []
+    start, end = roc.project_year_bounds(programme_year.roc_year)
+    outside = []
+    if day is not None:
+        last = day
+        if precision == DatePrecision.MONTH:
+            last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
+                days=1
+            )
+            day = day.replace(day=1)
+        if day < start or last > end:
+            outside.append("date")
+    if deadline is not None and not start <= deadline <= end:
+        outside.append("registration_deadline")
+    return outside
 
 
 def is_over(event, today: dt.date | None = None) -> bool:

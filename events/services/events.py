@@ -12,7 +12,12 @@ from events.models import (
     EventStatus,
     RegistrationStatus,
 )
-from events.services.base import EventError, audit_event, locked_event
+from events.services.base import (
+    EventError,
+    audit_event,
+    locked_event,
+    outside_programme_year,
+)
 from events.services.mail import mail_registration
 from events.services.registrations import promote_waiting, seats_taken
 
@@ -36,7 +41,9 @@ def _event_state(event) -> dict:
 @transaction.atomic
 def event_save(*, event: Event, fields, by) -> Event:
     """The office creates or changes an event. A new day, time or place reaches everyone
-    confirmed, with the updated .ics."""
+    confirmed, with the updated .ics. A date outside the event's programme year is the
+    form's to confirm (an event may be held just before its year begins); the audit event
+    names such dates."""
     require(permissions.can_manage(by))
     fields = list(fields)
     if event.kind == EventKind.EXCHANGE and not fields:
@@ -78,12 +85,19 @@ def event_save(*, event: Event, fields, by) -> Event:
     event.full_clean()
     event.save()
     event.fields.set(fields)
+    after = _event_state(event)
+    # The form asks the office to confirm such dates; the audit keeps that they were.
+    outside = outside_programme_year(
+        event.programme_year, event.date, event.date_precision, event.registration_deadline
+    )
+    if outside:
+        after["outside_programme_year"] = outside
     audit_event(
         event,
         "event.changed" if before else "event.created",
         by,
         before=before,
-        after=_event_state(event),
+        after=after,
     )
     if moved:
         for registration in event.registrations.exclude(status=RegistrationStatus.CANCELLED):

@@ -14,6 +14,7 @@ from inspections.services.attendees import (
     resolve_firm,
 )
 from inspections.services.awards import (
+    AwardNeedsConfirmation,
     award_select,
     awards_publish,
 )

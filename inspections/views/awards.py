@@ -42,6 +42,7 @@ def office_awards(request, year=None):
                 if not entry["candidates"] and not entry["award"]
             ],
             "office": permissions.can_manage(request.user),
+            "replacing": [str(f) for f, entry in by_field.items() if entry["published"]],
             "unpublished": any(
                 entry["award"] and not entry["award"].published_at for entry in by_field.values()
             ),
@@ -66,7 +67,25 @@ def award_select(request, year):
         messages.error(request, _("Choose one of the year's candidates."))
         return redirect("office_awards_year", year=year)
     try:
-        award = services.award_select(visit=visit, by=request.user, note=form.cleaned_data["note"])
+        award = services.award_select(
+            visit=visit,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            confirmed=form.cleaned_data["confirm"],
+        )
+    except services.AwardNeedsConfirmation as question:
+        return render(
+            request,
+            "inspections/award_confirm.html",
+            {
+                "year": programme_year,
+                "visit": visit,
+                "alliance": visit.alliance_year.alliance,
+                "note": form.cleaned_data["note"],
+                "published_alliance": question.published.visit.alliance_year.alliance,
+                "reason": str(question),
+            },
+        )
     except VisitError as error:
         messages.error(request, str(error))
     else:
