@@ -109,10 +109,12 @@ INSTALLED_APPS = [
     "alliances",
     "members",
     "kpi",
+    "assurance",
     "inspections",
     "events",
     "reports",
     "workbook_import",
+    "dossier",
     "demo",
     "api",
 ]
@@ -505,3 +507,7 @@ if SENTRY_DSN:
         before_send=sentry_before_send,
         before_send_transaction=sentry_before_send,
     )
+
+# Checks across alliances (assurance/checks, docs/rules.md X1–X6): their thresholds, as JSON
+# in CROSS_CHECKS to change any (the rest keep their defaults in assurance.checks.DEFAULTS).
+CROSS_CHECKS = env_json("CROSS_CHECKS", {})

@@ -9,6 +9,8 @@ from alliances.views import profile as views_profile
 from alliances.views import registration
 from alliances.views import team as alliance_views
 from alliances.views import years as views_years
+from assurance import views as assurance_views
+from dossier import views as dossier_views
 from events.views import announcements as views_announcements
 from events.views import events as event_views
 from inspections import views as visit_views
@@ -120,6 +122,11 @@ urlpatterns = [
     ),
     path("alliances/<int:pk>/filings/", views_filings.filings_latest, name="filings_latest"),
     path("alliances/<int:pk>/filings/<int:year>/", views_filings.filing_list, name="filing_list"),
+    path(
+        "alliances/<int:pk>/dossier/<int:year>/",
+        dossier_views.dossier_page,
+        name="alliance_dossier",
+    ),
     path(
         "alliances/<int:pk>/filings/<int:year>/<slug:filing>/",
         views_filings.filing_detail,
@@ -249,6 +256,18 @@ urlpatterns = [
         name="open_data_fee_bands_json",
     ),
     path("office/review/", views_review.review_home, name="review_home"),
+    path("office/cross-checks/", assurance_views.cross_checks_home, name="cross_checks_home"),
+    path("office/cross-checks/<int:year>/", assurance_views.cross_checks, name="cross_checks"),
+    path(
+        "office/cross-checks/<int:year>/findings.xlsx",
+        assurance_views.cross_checks_export,
+        name="cross_checks_export",
+    ),
+    path(
+        "office/cross-checks/<int:year>/run/",
+        assurance_views.cross_checks_run,
+        name="cross_checks_run",
+    ),
     path(
         "office/review/<int:year>/<slug:period>/",
         views_review.review_overview,
@@ -270,6 +289,13 @@ urlpatterns = [
     path("visits/<int:vid>/invitation.ics", visit_views.visit_ics, name="visit_ics"),
     path("visits/<int:vid>/form/", visit_views.visit_form, name="visit_form"),
     path("visits/<int:vid>/form.pdf", visit_views.visit_form_pdf, name="visit_form_pdf"),
+    path("visits/<int:vid>/declaration/", visit_views.visit_declare, name="visit_declare"),
+    path("visits/affiliations/", visit_views.reviewer_affiliations, name="reviewer_affiliations"),
+    path(
+        "visits/affiliations/<int:affiliation_id>/delete/",
+        visit_views.affiliation_delete,
+        name="affiliation_delete",
+    ),
     path("visits/<int:vid>/attendees/", visit_views.visit_attendees, name="visit_attendees"),
     path(
         "visits/<int:vid>/attendees/<int:attendee_id>/delete/",
@@ -279,6 +305,8 @@ urlpatterns = [
     path("visits/<int:vid>/summary/", visit_views.visit_summary, name="visit_summary"),
     path("visits/<int:vid>/summary.pdf", visit_views.visit_summary_pdf, name="visit_summary_pdf"),
     path("office/visits/", visit_views.office_visits, name="office_visits"),
+    path("office/reviewers/", visit_views.office_reviewers, name="office_reviewers"),
+    path("office/reviewers/<int:uid>/", visit_views.office_reviewer, name="office_reviewer"),
     path("office/visits/new/", visit_views.visit_new, name="visit_new"),
     path("office/visits/<int:vid>/edit/", visit_views.visit_edit, name="visit_edit"),
     path("office/visits/<int:vid>/cancel/", visit_views.visit_cancel, name="visit_cancel"),

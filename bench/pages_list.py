@@ -73,6 +73,7 @@ PAGES = [
     Page("background work", "office", "office_failed_work"),
     Page("site visits", "office", "office_visits"),
     Page("events", "office", "event_list"),
+    Page("cross checks", "office", "cross_checks", lambda s: (s.year,)),
     # The department (its home page; reports, over the latest year or every year).
     Page("viewer dashboard", "viewer", "dashboard"),
     Page("field report", "viewer", "report_fields", lambda s: (s.year,)),

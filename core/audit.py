@@ -89,6 +89,12 @@ ACTION_LABELS = {
     "assessment.saved": _("Annual assessment recorded"),
     "programme_year.opened": _("Programme year opened"),
     "programme_year.changed": _("Programme year changed"),
+    "cross_checks.queued": _("Checks across alliances started"),
+    "visit.no_conflict_declared": _("Reviewer declared no conflict of interest"),
+    "visit.conflict_declared": _("Reviewer declared a conflict of interest and withdrew"),
+    "visit.conflict_overridden": _("Reviewer assigned despite a conflict of interest"),
+    "reviewer.affiliation_added": _("Reviewer affiliation added"),
+    "reviewer.affiliation_removed": _("Reviewer affiliation removed"),
 }
 
 

@@ -57,6 +57,18 @@ def _reference_data(request):
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language: the test client leaves the last
+    request's language active in the thread (a test that reads a page in English would
+    otherwise leave English to the next test's services)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def worker(transactional_db):
     """Call to run the queued tasks through the real worker (needs committed rows)."""

@@ -173,6 +173,7 @@ def filing_detail(request, pk, year, filing):
             live=live,
             audit_records=records,
             office_flags=office_flags,
+            cross_checks=panel.get("cross_checks", []),
             extensions=filing.extensions.select_related("granted_by") if filing.pk else [],
         ),
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import is_office, require
 from alliances.permissions import is_programme_reader
+from assurance import selectors as cross_selectors
 from kpi.filings import calendar
 from kpi.filings import selectors as filing_selectors
 from kpi.filings import status as filing_status
@@ -90,6 +91,9 @@ def _review_context(request, alliance, ay, filing, **extra):
         "deadline": deadline,
         "status": status,
         "status_label": filing_status.label(status),
+        "cross_checks": cross_selectors.for_alliance_year(ay, full=True)
+        if filing.kind != FilingKind.EXPECTED
+        else [],
         "version": version,
         "previous": previous,
         "previous_record": previous_record,
