@@ -169,6 +169,7 @@ def load() -> int:
         ):
             if points is None:
                 continue
+            services.declare_no_conflict(form=forms[reviewer.pk], by=reviewer)
             form = services.form_save(
                 form=forms[reviewer.pk],
                 by=reviewer,

@@ -11,7 +11,14 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import ProgrammeRole, User
 from alliances.models import AllianceYear
 from core.forms import RocDateField
-from inspections.models import DEFAULT_AGENDA, AttendeeKind, Recommendation, ReviewPoint
+from inspections.models import (
+    DEFAULT_AGENDA,
+    AffiliationKind,
+    AffiliationTie,
+    AttendeeKind,
+    Recommendation,
+    ReviewPoint,
+)
 
 AGENDA_ROWS = 6
 
@@ -53,6 +60,20 @@ class VisitForm(forms.Form):
         label=_("Office and department staff (three or four)"),
         queryset=User.objects.none(),
         required=False,
+    )
+    override = forms.BooleanField(
+        label=_("Assign reviewers despite a conflict of interest"),
+        required=False,
+        help_text=_(
+            "Only where no other reviewer can be found: the reason is recorded with the "
+            "assignment and in the audit trail."
+        ),
+    )
+    override_reason = forms.CharField(
+        label=_("Why they are assigned anyway"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, programme_year=None, visit=None, **kwargs):
@@ -133,6 +154,13 @@ class VisitForm(forms.Form):
         data["agenda"] = agenda
         if data.get("date") and data.get("time"):
             data["starts_at"] = timezone.make_aware(dt.datetime.combine(data["date"], data["time"]))
+        reason = (data.get("override_reason") or "").strip()
+        if data.get("override") and not reason:
+            self.add_error(
+                "override_reason", _("Give the reason for assigning despite the conflict.")
+            )
+        # The reason counts only with the box ticked.
+        data["override_reason"] = reason if data.get("override") else ""
         return data
 
 
@@ -246,3 +274,28 @@ class AwardForm(forms.Form):
     )
     # The second step where the field's published award is to be replaced.
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class AffiliationForm(forms.Form):
+    """An institution or a firm a reviewer is tied to (conflicts of interest)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=AffiliationKind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(
+        label=_("Institution, or firm (UBN or name)"),
+        max_length=200,
+        help_text=_("For a firm, its unified business number (統一編號) is surest."),
+    )
+    tie = forms.ChoiceField(label=_("Tie"), choices=AffiliationTie.choices)
+
+
+class ConflictForm(forms.Form):
+    """A reviewer declares a conflict of interest and withdraws from the visit."""
+
+    description = forms.CharField(
+        label=_("The conflict, in a few words"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Describe the conflict in a few words.")},
+    )

@@ -239,6 +239,17 @@ class ReviewForm(models.Model):
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_reason = models.TextField(_("why it was returned"), blank=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    # Assigned despite a conflict of interest the portal found (same institution, a
+    # declared firm that is a member, an earlier declared conflict): what was found, as
+    # inspections.conflicts.Conflict.as_json() rows, and the office's recorded reason.
+    override_conflicts = models.JSONField(_("conflicts overridden"), default=list, blank=True)
+    override_reason = models.CharField(
+        _("why assigned despite the conflict"), max_length=500, blank=True
+    )
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    overridden_at = models.DateTimeField(_("conflict overridden at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review form")
@@ -253,6 +264,10 @@ class ReviewForm(models.Model):
                 | (models.Q(submitted_at__isnull=False) & ~models.Q(recommendation="")),
                 name="reviewform_submitted_is_complete",
             ),
+            models.CheckConstraint(
+                condition=models.Q(override_reason="") | models.Q(overridden_at__isnull=False),
+                name="reviewform_override_has_time",
+            ),
         ]
 
     def __str__(self):
@@ -261,6 +276,10 @@ class ReviewForm(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == FormStatus.SUBMITTED or not self.visit.is_open
+
+    @property
+    def is_overridden(self) -> bool:
+        return bool(self.override_reason)
 
 
 class ReviewScore(models.Model):
@@ -329,3 +348,118 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.programme_year.roc_year} {self.field}: {self.visit.alliance_year.alliance}"
+
+
+# --- conflicts of interest -----------------------------------------------------------
+
+
+class AffiliationKind(models.TextChoices):
+    INSTITUTION = "institution", _("Institution (university, institute)")
+    FIRM = "firm", _("Firm")
+
+
+class AffiliationTie(models.TextChoices):
+    WORKS = "works", _("Works there")
+    ADVISES = "advises", _("Advises or consults")
+    OTHER = "other", _("Other tie (board, shares, family)")
+
+
+class ReviewerAffiliation(models.Model):
+    """A reviewer's tie to an institution or a firm, kept by the reviewer (and the office).
+    Assigning them to a visit of an alliance of that executing institution, or with that
+    firm among its members, is a conflict of interest (inspections.conflicts)."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.CASCADE,
+        related_name="affiliations",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AffiliationKind.choices)
+    tie = models.CharField(
+        _("tie"), max_length=10, choices=AffiliationTie.choices, default=AffiliationTie.WORKS
+    )
+    institution = models.CharField(_("institution"), max_length=120, blank=True)
+    # A firm as entered (its 統一編號 or name), the firm it names if the registry has it.
+    firm = models.ForeignKey(
+        "members.Firm",
+        verbose_name=_("firm"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ubn = models.CharField(_("unified business number (UBN)"), max_length=8, blank=True)
+    firm_name = models.CharField(_("firm as entered"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reviewer's affiliation")
+        verbose_name_plural = _("reviewers' affiliations")
+        ordering = ["reviewer", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="institution") & ~models.Q(institution=""))
+                | (
+                    models.Q(kind="firm")
+                    & (models.Q(firm__isnull=False) | ~models.Q(ubn="") | ~models.Q(firm_name=""))
+                ),
+                name="revieweraffiliation_names_something",
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.kind == AffiliationKind.INSTITUTION:
+            return self.institution
+        name = self.firm.name if self.firm_id else self.firm_name
+        if not name:
+            return self.ubn
+        return f"{name} ({self.ubn})" if self.ubn else name
+
+
+class ConflictDeclaration(models.Model):
+    """What a reviewer declared before opening their form: no conflict of interest with the
+    visited alliance (kept with their form), or a conflict, which withdrew them from the
+    visit (their form is removed; this row stays, for the office)."""
+
+    visit = models.ForeignKey(SiteVisit, on_delete=models.CASCADE, related_name="declarations")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="conflict_declarations",
+    )
+    # The assignment declared for; empty once the form is removed (withdrawn, or the
+    # office took the reviewer off the visit).
+    form = models.ForeignKey(
+        ReviewForm, null=True, blank=True, on_delete=models.SET_NULL, related_name="declarations"
+    )
+    conflict = models.BooleanField(_("has a conflict of interest"))
+    description = models.CharField(_("the conflict"), max_length=500, blank=True)
+    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict-of-interest declaration")
+        verbose_name_plural = _("conflict-of-interest declarations")
+        ordering = ["visit", "declared_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(conflict=False) | ~models.Q(description=""),
+                name="conflictdeclaration_conflict_is_described",
+            ),
+            models.UniqueConstraint(
+                fields=["form"],
+                condition=models.Q(form__isnull=False, conflict=False),
+                name="conflictdeclaration_one_no_conflict_per_form",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.visit} · {self.reviewer}"

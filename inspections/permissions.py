@@ -5,6 +5,7 @@
 | office              | all; schedules, acts    | all; returns       | yes; shares          |
 | department viewer   | all, read only          | all, read only     | yes                  |
 | reviewer            | those assigned to them  | their own only     | no                   |
+|   (withdrawn for a conflict of interest: no longer assigned, their form is gone)  |
 | the alliance's team | their alliance's visits | no                 | the shared summary   |
 | anyone else         | 404                     |                    |                      |
 
@@ -66,6 +67,18 @@ def can_see_form(user, form) -> bool:
 
 def can_fill_form(user, form) -> bool:
     return is_reviewer(user) and form.reviewer_id == user.pk and not form.is_locked
+
+
+def can_keep_affiliations(user, reviewer) -> bool:
+    """A reviewer's affiliations (conflicts of interest): kept by the reviewer and the office."""
+    if is_office(user):
+        return True
+    return is_reviewer(user) and reviewer.pk == user.pk
+
+
+def can_see_affiliations(user, reviewer) -> bool:
+    """…and read by the department as well."""
+    return can_keep_affiliations(user, reviewer) or is_programme_reader(user)
 
 
 def can_see_result(user, visit) -> bool:

@@ -17,8 +17,10 @@ from inspections.models import (
     STAFF_RANGE,
     AttendeeKind,
     Award,
+    ConflictDeclaration,
     FormStatus,
     Recommendation,
+    ReviewerAffiliation,
     ReviewForm,
     ReviewPoint,
     ReviewScore,
@@ -82,6 +84,12 @@ def visit_for_page(pk: int) -> SiteVisit | None:
             Prefetch("forms", queryset=ReviewForm.objects.select_related("reviewer")),
             Prefetch("attendees", queryset=_attendees()),
             "staff",
+            Prefetch(
+                "declarations",
+                queryset=ConflictDeclaration.objects.select_related("reviewer").order_by(
+                    "declared_at", "pk"
+                ),
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -158,6 +166,16 @@ def warnings(visit: SiteVisit) -> list[str]:
                     _("%(name)s represents %(firm)s, which is not a current member firm.")
                     % {"name": rep.name, "firm": rep.firm_label or _("no firm")}
                 )
+    if visit.is_open:
+        for declaration in visit.declarations.all():
+            if declaration.conflict:
+                found.append(
+                    _(
+                        "A reviewer withdrew for a conflict of interest on %(date)s; assign "
+                        "another in their place."
+                    )
+                    % {"date": roc.format_roc_date(declaration.declared_at.date())}
+                )
     start = visit.local_start.date()
     if visit.is_open and start.month not in (3, 4):
         found.append(
@@ -165,6 +183,53 @@ def warnings(visit: SiteVisit) -> list[str]:
             % {"date": roc.format_roc_date(start)}
         )
     return found
+
+
+# --- conflicts of interest -----------------------------------------------------------
+
+
+def reviewer_rows(visit: SiteVisit) -> dict:
+    """The office's view of a visit's reviewers: each assigned reviewer with their
+    declaration (none yet, or no conflict at a time) and any override of a conflict with
+    its reason; and the reviewers withdrawn for a conflict, with what they declared.
+    Reads what visit_for_page prefetched."""
+    from inspections import conflicts
+
+    declared = {d.form_id: d for d in visit.declarations.all() if not d.conflict and d.form_id}
+    assigned = [
+        {
+            "form": form,
+            "declaration": declared.get(form.pk),
+            "overridden": conflicts.texts(form.override_conflicts),
+        }
+        for form in visit.forms.all()
+    ]
+    withdrawn = [d for d in visit.declarations.all() if d.conflict]
+    return {"assigned": assigned, "withdrawn": withdrawn}
+
+
+def affiliations_of(reviewer) -> list:
+    return list(
+        ReviewerAffiliation.objects.filter(reviewer=reviewer)
+        .select_related("firm")
+        .order_by("kind", "pk")
+    )
+
+
+def reviewers_with_affiliations():
+    """Every reviewer account (active first) with their affiliations (two queries)."""
+    from accounts.models import ProgrammeRole, User
+
+    return (
+        User.objects.filter(programme_role=ProgrammeRole.REVIEWER)
+        .prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=ReviewerAffiliation.objects.select_related("firm").order_by("kind", "pk"),
+            )
+        )
+        .order_by("-is_active", "name", "email")
+    )
 
 
 # --- consolidation ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from tests.visit_helpers import (
     KNOWN_SCORES,
     POINTS,
     TAIPEI,
+    declare,
     fill,
     filled_visit,
     reviewers,
@@ -111,6 +112,7 @@ def test_a_representative_of_a_firm_that_is_not_a_member_is_a_warning(client, pe
 
 def test_the_reviewers_form_refuses_a_score_out_of_range_and_saves_nothing(client, people):
     visit = schedule(people)
+    declare(visit, people.reviewer)
     client.force_login(people.reviewer)
     url = reverse("visit_form", kwargs={"vid": visit.pk})
     data = {f"score_{p}": "3" for p in POINTS} | {"score_kpi": "7", "recommendation": "continue"}
@@ -398,6 +400,7 @@ def test_on_an_open_visit_only_the_pi_co_pi_and_office_keep_attendees_and_only_t
     client, people
 ):
     visit = schedule(people)
+    declare(visit, people.reviewer)
     results, _ = _open_visit_post_matrix(client, people, visit)
     assert results == {
         "assistant": (404, 404),

@@ -43,8 +43,18 @@ def schedule(people, *, n_reviewers=3, staff=None, when=None, alliance_year=None
     )
 
 
+def declare(visit, reviewer):
+    """The reviewer declares no conflict of interest, as their form page asks first."""
+    from inspections.models import ReviewForm
+
+    form = ReviewForm.objects.get(visit=visit, reviewer=reviewer)
+    return services.declare_no_conflict(form=form, by=reviewer)
+
+
 def fill(form, scores, *, recommendation="continue", submit=True, comment_prefix=""):
-    """Save `form` with `scores` (a list of seven, one per review point, in order)."""
+    """Save `form` with `scores` (a list of seven, one per review point, in order), its
+    reviewer having declared no conflict of interest first."""
+    services.declare_no_conflict(form=form, by=form.reviewer)
     return services.form_save(
         form=form,
         by=form.reviewer,

@@ -1,6 +1,7 @@
 """Every change to a site visit, its forms and the awards: one transaction each, with its
 audit event, and the emails it causes queued in the same transaction. One module per part:
-base (shared helpers), invitations, scheduling, attendees, forms, results, awards.
+base (shared helpers), invitations, scheduling, conflicts (of interest), attendees, forms,
+results, awards.
 
 Refusals raise VisitError with a message for the person who tried; a caller who may not
 act at all gets Http404 (accounts.permissions.require).
@@ -27,6 +28,15 @@ from inspections.services.base import (
     locked_visit,
     visit_state,
     visit_url,
+)
+from inspections.services.conflicts import (
+    affiliation_add,
+    affiliation_remove,
+    check_assignment,
+    declare_conflict,
+    declare_no_conflict,
+    has_declared,
+    record_overrides,
 )
 from inspections.services.forms import (
     form_return,

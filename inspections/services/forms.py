@@ -10,6 +10,7 @@ from accounts.permissions import is_reviewer, require
 from core.mail import send_templated_email
 from inspections import permissions
 from inspections.models import (
+    ConflictDeclaration,
     FormStatus,
     Recommendation,
     ReviewForm,
@@ -52,6 +53,13 @@ def form_save(
         raise VisitError(
             _("The visit is %(status)s; its forms can no longer change.")
             % {"status": form.visit.get_status_display()}
+        )
+    if not ConflictDeclaration.objects.filter(form=form, conflict=False).exists():
+        raise VisitError(
+            _(
+                "Declare first that you have no conflict of interest with this alliance "
+                "(or withdraw from the visit if you have one)."
+            )
         )
     low, high = _scale(form)
     for point in scores:

@@ -16,6 +16,7 @@ from inspections.models import (
     VisitStatus,
 )
 from inspections.services.base import MAX_TEXT, VisitError, audit_visit, locked_visit, visit_state
+from inspections.services.conflicts import check_assignment, record_overrides
 from inspections.services.invitations import invitees, send_invitations
 
 
@@ -71,8 +72,12 @@ def _clean_agenda(agenda) -> list[dict]:
 
 
 @transaction.atomic
-def visit_schedule(*, alliance_year, starts_at, place, agenda, reviewers, staff, by) -> SiteVisit:
-    """The office schedules a visit: one form per reviewer; everyone invited with an .ics."""
+def visit_schedule(
+    *, alliance_year, starts_at, place, agenda, reviewers, staff, by, override_reason=""
+) -> SiteVisit:
+    """The office schedules a visit: one form per reviewer; everyone invited with an .ics.
+    A reviewer with a conflict of interest is refused unless `override_reason` says why
+    they are assigned anyway (kept with their form, audited)."""
     require(permissions.can_manage(by))
     # Two offices scheduling the same alliance at once: the second waits here, then sees
     # the first's visit (rather than meeting the unique constraint).
@@ -89,6 +94,7 @@ def visit_schedule(*, alliance_year, starts_at, place, agenda, reviewers, staff,
     reviewers, staff = list(reviewers), list(staff)
     _check_people(alliance_year, reviewers, staff)
     _check_time(alliance_year, starts_at)
+    found = check_assignment(alliance_year, reviewers, override_reason=override_reason)
     visit = SiteVisit.objects.create(
         alliance_year=alliance_year,
         starts_at=starts_at,
@@ -100,15 +106,19 @@ def visit_schedule(*, alliance_year, starts_at, place, agenda, reviewers, staff,
     for user in reviewers:
         ReviewForm.objects.create(visit=visit, reviewer=user)
     audit_visit(visit, "visit.scheduled", by, after=visit_state(visit))
+    record_overrides(visit, found, reason=override_reason, by=by)
     send_invitations(visit, invitees(visit), kind="invitation", by=by)
     return visit
 
 
 @transaction.atomic
-def visit_change(*, visit, starts_at, place, agenda, reviewers, staff, by) -> SiteVisit:
+def visit_change(
+    *, visit, starts_at, place, agenda, reviewers, staff, by, override_reason=""
+) -> SiteVisit:
     """Change time, place, agenda or people. A new time, place or agenda goes to everyone
     as an updated invitation; people added get the invitation, people removed a
-    cancellation. A reviewer who has submitted their form stays."""
+    cancellation. A reviewer who has submitted their form stays. Reviewers added are
+    checked for conflicts of interest as in visit_schedule."""
     require(permissions.can_manage(by))
     visit = locked_visit(visit)
     if not visit.is_open:
@@ -121,12 +131,12 @@ def visit_change(*, visit, starts_at, place, agenda, reviewers, staff, by) -> Si
     # changed (a reviewer who submitted, then left the programme) does not block a change.
     assigned = set(visit.forms.values_list("reviewer_id", flat=True))
     on_staff = set(visit.staff.values_list("pk", flat=True))
-    _check_people(
-        visit.alliance_year,
-        [u for u in reviewers if u.pk not in assigned],
-        [u for u in staff if u.pk not in on_staff],
-    )
+    new_reviewers = [u for u in reviewers if u.pk not in assigned]
+    _check_people(visit.alliance_year, new_reviewers, [u for u in staff if u.pk not in on_staff])
     _check_time(visit.alliance_year, starts_at)
+    found = check_assignment(
+        visit.alliance_year, new_reviewers, visit=visit, override_reason=override_reason
+    )
     before = visit_state(visit)
     old_people = {u.pk: (u, role) for u, role in invitees(visit)}
     keep = {u.pk for u in reviewers}
@@ -160,6 +170,7 @@ def visit_change(*, visit, starts_at, place, agenda, reviewers, staff, by) -> Si
     visit.save()
     after = visit_state(visit)
     audit_visit(visit, "visit.changed", by, before=before, after=after)
+    record_overrides(visit, found, reason=override_reason, by=by)
     if moved:
         send_invitations(visit, staying, kind="update", by=by)
     send_invitations(visit, added, kind="invitation", by=by)

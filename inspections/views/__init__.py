@@ -1,7 +1,7 @@
 """The site-visit pages (domain.md §5): the visit's people (reviewers, the alliance, the
 office's staff) see the visit, their forms, the attendees and the shared summary; the office
 schedules, reviews the forms, consolidates the result and picks the outstanding alliances.
-One module per audience: people, office, results, awards.
+One module per audience: people, office, results, awards; conflicts (of interest).
 """
 
 # ruff: noqa: F401
@@ -11,6 +11,13 @@ from inspections.views.awards import (
     awards_export,
     awards_publish,
     office_awards,
+)
+from inspections.views.conflicts import (
+    affiliation_delete,
+    office_reviewer,
+    office_reviewers,
+    reviewer_affiliations,
+    visit_declare,
 )
 from inspections.views.office import (
     office_visit,

@@ -85,6 +85,7 @@ def visit_new(request):
                 reviewers=data["reviewers"],
                 staff=data["staff"],
                 by=request.user,
+                override_reason=data["override_reason"],
             )
         except VisitError as error:
             form.add_error(None, str(error))
@@ -132,6 +133,7 @@ def visit_edit(request, vid):
                 reviewers=data["reviewers"],
                 staff=data["staff"],
                 by=request.user,
+                override_reason=data["override_reason"],
             )
         except VisitError as error:
             form.add_error(None, str(error))

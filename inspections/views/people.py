@@ -15,6 +15,7 @@ from core.forms import error_sentence
 from inspections import pdf, permissions, selectors, services
 from inspections.forms import (
     AttendeeForm,
+    ConflictForm,
     ReviewFormForm,
 )
 from inspections.models import (
@@ -66,7 +67,11 @@ def visit_list(request):
         if alliances
         else []
     )
-    return render(request, "inspections/visit_list.html", {"forms": forms, "visits": visits})
+    return render(
+        request,
+        "inspections/visit_list.html",
+        {"forms": forms, "visits": visits, "is_reviewer": is_reviewer(user)},
+    )
 
 
 def _briefing(visit) -> list[dict]:
@@ -95,20 +100,22 @@ def _briefing(visit) -> list[dict]:
 def visit_detail(request, visit):
     user = request.user
     reader = is_programme_reader(user)
-    own_form = next((f for f in visit.forms.all() if f.reviewer_id == user.pk), None)
+    mine = next((f for f in visit.forms.all() if f.reviewer_id == user.pk), None)
     on_team = role_in(user, visit.alliance_year.alliance_id) is not None
     context = {
         "visit": visit,
         "alliance": visit.alliance_year.alliance,
         "reader": reader,
         "office": permissions.can_manage(user),
-        "own_form": own_form if is_reviewer(user) else None,
+        "own_form": mine if is_reviewer(user) else None,
         "on_team": on_team,
-        "show_reviewers": reader or own_form is not None,
+        "show_reviewers": reader or mine is not None,
         "can_edit_attendees": permissions.can_edit_attendees(user, visit),
         "warnings": selectors.warnings(visit) if (reader or on_team) else [],
-        "briefing": _briefing(visit) if (reader or own_form is not None) else None,
+        "briefing": _briefing(visit) if (reader or mine is not None) else None,
         "can_see_summary": permissions.can_see_summary(user, visit),
+        # Conflicts of interest: each reviewer's declaration, overrides, withdrawals.
+        "reviewer_rows": selectors.reviewer_rows(visit) if reader else None,
     }
     return render(request, "inspections/visit_detail.html", context)
 
@@ -121,7 +128,7 @@ def visit_ics(request, visit):
     return response
 
 
-def _own_form(request, visit) -> ReviewForm:
+def own_form(request, visit) -> ReviewForm:
     form = next((f for f in visit.forms.all() if f.reviewer_id == request.user.pk), None)
     if form is None or not permissions.can_see_form(request.user, form):
         raise Http404
@@ -131,8 +138,23 @@ def _own_form(request, visit) -> ReviewForm:
 @visit_page
 @require_http_methods(["GET", "POST"])
 def visit_form(request, visit):
-    """The reviewer's form: filled and saved as a draft, then submitted and locked."""
-    form_obj = _own_form(request, visit)
+    """The reviewer's form: filled and saved as a draft, then submitted and locked. A
+    form still to fill asks first for the reviewer's declaration on conflicts of interest."""
+    form_obj = own_form(request, visit)
+    if not form_obj.is_locked and not services.has_declared(form_obj):
+        if request.method == "POST":
+            messages.error(request, _("Declare first whether you have a conflict of interest."))
+        return render(
+            request,
+            "inspections/declaration.html",
+            {
+                "visit": visit,
+                "alliance": visit.alliance_year.alliance,
+                "form_obj": form_obj,
+                "conflict_form": ConflictForm(),
+            },
+            status=400 if request.method == "POST" else 200,
+        )
     year = visit.alliance_year.programme_year
     low, high = year.visit_score_min, year.visit_score_max
     initial = {"recommendation": form_obj.recommendation, "comment": form_obj.comment}
@@ -197,6 +219,7 @@ def visit_form(request, visit):
             "low": low,
             "high": high,
             "rows": selectors.form_scores(form_obj),
+            "conflict_form": ConflictForm(),
         },
         status=status,
     )
@@ -204,7 +227,7 @@ def visit_form(request, visit):
 
 @visit_page
 def visit_form_pdf(request, visit):
-    form_obj = _own_form(request, visit)
+    form_obj = own_form(request, visit)
     return pdf_response(pdf.render_form(form_obj), f"review-form-{visit.pk}.pdf")
 
 

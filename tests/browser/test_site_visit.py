@@ -1,5 +1,5 @@
-"""In a real Chromium: a reviewer opens their assigned visit, fills the review form, saves
-a draft, submits it, and finds it locked afterwards."""
+"""In a real Chromium: a reviewer opens their assigned visit, declares no conflict of
+interest, fills the review form, saves a draft, submits it, and finds it locked afterwards."""
 
 import re
 
@@ -25,6 +25,8 @@ def test_a_reviewer_fills_and_submits_the_form_and_cannot_edit_it_after(
     page.get_by_role("link", name=people.alliance.name_zh).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(people.alliance.name_zh)
     page.get_by_role("link", name="填寫審查表").click()
+    # First the declaration on conflicts of interest; then the form opens.
+    page.locator("#declare-none").click()
 
     scores = KNOWN_SCORES[0]
     points = list(ReviewPoint.choices)
