@@ -1,7 +1,7 @@
 """Exports made in the background (the summary workbook, the printable report, the
-registry workbook): who asked, for what, how far the task has got, and the file it left,
-kept for its owner until it expires (settings.EXPORT_RETENTION_HOURS) and then removed with
-its file."""
+registry workbook, an alliance-year's auditor's dossier): who asked, for what, how far the
+task has got, and the file it left, kept for its owner until it expires
+(settings.EXPORT_RETENTION_HOURS) and then removed with its file."""
 
 import datetime as dt
 
@@ -20,6 +20,7 @@ class ExportKind(models.TextChoices):
     SUMMARY_XLSX = "summary_xlsx", _("Summary workbook (Excel)")
     REPORT_PDF = "report_pdf", _("Printable report (PDF)")
     REGISTRY_XLSX = "registry_xlsx", _("Registry workbook (Excel)")
+    DOSSIER_ZIP = "dossier_zip", _("Auditor's dossier (zip)")
 
 
 # The exports of a year and a span of years (the registry has none).
@@ -40,6 +41,14 @@ class Export(models.Model):
     # The span of a report export; none for the registry.
     roc_year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     first_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
+    # The alliance-year of a dossier (made by the dossier package); none for the others.
+    alliance_year = models.ForeignKey(
+        "alliances.AllianceYear",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=1)
@@ -68,6 +77,9 @@ class Export(models.Model):
     def span(self) -> str:
         if self.roc_year is None:
             return ""
+        if self.alliance_year_id is not None:  # a dossier: the alliance's code and its year
+            alliance = self.alliance_year.alliance
+            return f"{alliance.code or alliance.name_zh} {self.roc_year}"
         if self.first_year == self.roc_year:
             return str(self.roc_year)
         return f"{self.first_year}–{self.roc_year}"

@@ -9,13 +9,15 @@
 
 Exports: the printable report (aggregates and charts only) for every reader of reports;
 the summary workbook, whose raw sheet names every alliance, and the registry workbook
-(every alliance's members and ledger) for those who see them all. An export is its
+(every alliance's members and ledger) for those who see them all. An auditor's dossier
+of an alliance-year (the dossier package): the office and the department for any
+alliance, the PI for their own (not co-PIs, assistants or reviewers). An export is its
 owner's alone.
 """
 
 from accounts.permissions import is_reviewer
 from alliances.models import TeamRole
-from alliances.permissions import active_roles, is_programme_reader
+from alliances.permissions import active_roles, is_programme_reader, role_in
 from inspections.permissions import reviewer_alliances
 
 
@@ -43,9 +45,19 @@ def named_alliances(user) -> list[int] | None:
     return _leading(user)
 
 
-def can_export(user, kind: str) -> bool:
+def can_have_dossier(user, alliance_id: int) -> bool:
+    """An alliance-year's auditor's dossier: programme readers, and the alliance's PI."""
+    if is_programme_reader(user):
+        return True
+    role = role_in(user, alliance_id)
+    return role is not None and role.role == TeamRole.PI
+
+
+def can_export(user, kind: str, alliance_id: int | None = None) -> bool:
     from reports.models import ExportKind
 
+    if kind == ExportKind.DOSSIER_ZIP:
+        return alliance_id is not None and can_have_dossier(user, alliance_id)
     if not can_see_reports(user):
         return False
     if kind in (ExportKind.SUMMARY_XLSX, ExportKind.REGISTRY_XLSX):

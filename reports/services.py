@@ -32,6 +32,7 @@ EXTENSIONS = {
     ExportKind.SUMMARY_XLSX: "xlsx",
     ExportKind.REPORT_PDF: "pdf",
     ExportKind.REGISTRY_XLSX: "xlsx",
+    ExportKind.DOSSIER_ZIP: "zip",
 }
 MAX_WORKING = 3  # exports of one person queued or running at once
 
@@ -52,6 +53,10 @@ def filename(export: Export) -> str:
             made = timezone.localdate().strftime("%Y%m%d")
             stem = _("portal-registry")
             return f"{stem}-{made}.{extension}"
+        if export.kind == ExportKind.DOSSIER_ZIP:
+            alliance = export.alliance_year.alliance
+            stem = _("auditor-dossier")
+            return f"{stem}-{alliance.code or alliance.pk}-{export.roc_year}.{extension}"
         if export.kind == ExportKind.SUMMARY_XLSX:
             stem = _("alliance-summary")
         else:
@@ -61,13 +66,23 @@ def filename(export: Export) -> str:
 
 
 @transaction.atomic
-def export_start(*, by, kind: str, year: int | None = None, first: int | None = None) -> Export:
+def export_start(
+    *,
+    by,
+    kind: str,
+    year: int | None = None,
+    first: int | None = None,
+    alliance_year=None,
+) -> Export:
     """Queue an export for `by`: a report of year `year` with its span from `first`
-    (default: five years), or the registry (no years); the same export still in progress
-    is returned instead of a second one (a double click)."""
-    if kind not in EXTENSIONS or not permissions.can_export(by, kind):
+    (default: five years), the registry (no years), or the dossier of `alliance_year`; the
+    same export still in progress is returned instead of a second one (a double click)."""
+    alliance_id = alliance_year.alliance_id if alliance_year is not None else None
+    if kind not in EXTENSIONS or not permissions.can_export(by, kind, alliance_id):
         raise ExportError(_("You may not make this export."))
-    if kind in REPORT_KINDS:
+    if kind == ExportKind.DOSSIER_ZIP:
+        year = first = alliance_year.programme_year.roc_year
+    elif kind in REPORT_KINDS:
         if year is None:
             raise ExportError(_("Say which year to export."))
         known = ProgrammeYear.objects.values_list("roc_year", flat=True)
@@ -77,6 +92,8 @@ def export_start(*, by, kind: str, year: int | None = None, first: int | None = 
             raise ExportError(str(error)) from error
     else:
         year = first = None
+    if kind != ExportKind.DOSSIER_ZIP:
+        alliance_year = None
     # The owner's row serializes their concurrent clicks.
     get_user_model().objects.select_for_update().filter(pk=by.pk).first()
     working = Export.objects.filter(
@@ -84,7 +101,9 @@ def export_start(*, by, kind: str, year: int | None = None, first: int | None = 
         status__in=[Export.Status.QUEUED, Export.Status.RUNNING],
         created_at__gte=timezone.now() - STALE_AFTER,
     )
-    same = working.filter(kind=kind, roc_year=year, first_year=first).first()
+    same = working.filter(
+        kind=kind, roc_year=year, first_year=first, alliance_year=alliance_year
+    ).first()
     if same is not None:
         return same
     if working.count() >= MAX_WORKING:
@@ -97,16 +116,23 @@ def export_start(*, by, kind: str, year: int | None = None, first: int | None = 
         kind=kind,
         roc_year=year,
         first_year=first,
+        alliance_year=alliance_year,
         total=year - first + 2 if kind in REPORT_KINDS else 1,
     )
     audit.record(
         actor=by,
         action="report.exported",
         target=export,
+        alliance=alliance_year.alliance if alliance_year is not None else None,
         after={"kind": kind, "year": year, "first": first},
     )
     export_task.enqueue(export.pk)
     return export
+
+
+def alliance_of(export: Export) -> int | None:
+    """The alliance an export is about (a dossier's), for the permission checks."""
+    return export.alliance_year.alliance_id if export.alliance_year_id else None
 
 
 def _progress(export_id: int):
@@ -168,8 +194,11 @@ def export_task(export_id: int) -> str:
     )
     if not claimed:
         return "taken by another run, or gone"
-    export = Export.objects.select_related("owner").get(pk=export_id)
-    if not permissions.can_export(export.owner, export.kind):  # their role ended meanwhile
+    export = Export.objects.select_related(
+        "owner", "alliance_year__alliance", "alliance_year__programme_year"
+    ).get(pk=export_id)
+    if not permissions.can_export(export.owner, export.kind, alliance_of(export)):
+        # their role ended meanwhile
         Export.objects.filter(pk=export.pk).update(
             status=Export.Status.FAILED,
             error="the owner may no longer make this export",

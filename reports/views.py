@@ -320,15 +320,17 @@ def export_start(request):
 def _own_export(request, xid) -> Export:
     """The user's own export, of a kind they may still make (a PI who was office staff
     when they asked no longer gets a workbook that names every alliance)."""
-    export = get_object_or_404(Export, pk=xid)
+    export = get_object_or_404(Export.objects.select_related("alliance_year__alliance"), pk=xid)
     require(permissions.can_see_export(request.user, export))
-    require(permissions.can_export(request.user, export.kind))
+    require(permissions.can_export(request.user, export.kind, services.alliance_of(export)))
     return export
 
 
 @report_view
 def export_list(request):
-    exports = list(Export.objects.filter(owner=request.user)[:20])
+    exports = list(
+        Export.objects.filter(owner=request.user).select_related("alliance_year__alliance")[:20]
+    )
     return render(
         request,
         "reports/exports.html",
@@ -361,7 +363,9 @@ def export_download(request, xid):
         handle = storage.open(export.path, "rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = {"xlsx": XLSX, "pdf": "application/pdf"}[services.EXTENSIONS[export.kind]]
+    content_type = {"xlsx": XLSX, "pdf": "application/pdf", "zip": "application/zip"}[
+        services.EXTENSIONS[export.kind]
+    ]
     response = FileResponse(
         handle, as_attachment=True, filename=export.filename, content_type=content_type
     )
