@@ -8,6 +8,7 @@ you": people never learn of alliances they may not see.
 import pytest
 
 from core.models import ImportBatch
+from inspections.models import ReviewerAffiliation
 from kpi.models import BulkIssue
 from tests.event_helpers import sample_announcement, sample_event
 from tests.filing_helpers import submitted_first_filing
@@ -102,6 +103,10 @@ MATRIX = {
     "review_assessment":     "302 404 404 404 404 404 404 404 405 404 404 404",
     "audit_record_pdf":      "302 200 200 200 404 404 404 404 200 200 404 404",
     "review_home":           "302 404 404 404 404 404 404 404 302 302 404 404",
+    "cross_checks_home":     "302 404 404 404 404 404 404 404 302 302 404 404",
+    "cross_checks":          "302 404 404 404 404 404 404 404 200 200 404 404",
+    "cross_checks_export":   "302 404 404 404 404 404 404 404 200 200 404 404",
+    "cross_checks_run":      "302 404 404 404 404 404 404 404 405 404 404 404",
     "review_overview":       "302 404 404 404 404 404 404 404 200 200 404 404",
     "review_records_zip":    "302 404 404 404 404 404 404 404 200 200 404 404",
     "review_bulk_start":     "302 404 404 404 404 404 404 404 405 404 404 404",
@@ -120,6 +125,9 @@ MATRIX = {
     "report_export_start":   "302 405 405 404 404 404 405 404 405 405 405 405",
     "report_export":         "302 404 404 404 404 404 404 404 200 404 404 404",
     "report_export_download": "302 404 404 404 404 404 404 404 200 404 404 404",
+    # An alliance-year's auditor's dossier: the programme for any alliance, the PI for
+    # their own (made and downloaded through the exports above).
+    "alliance_dossier":      "302 200 404 404 404 404 404 404 200 200 404 404",
     # Site visits (sample: the fixture alliance's 106 visit, consolidated and shared; the
     # fixture's reviewer is assigned, the other reviewer is not).
     "visit_list":            "302 200 200 200 404 404 200 404 302 302 200 200",
@@ -127,6 +135,14 @@ MATRIX = {
     "visit_ics":             "302 200 200 200 404 404 404 404 200 200 200 404",
     "visit_form":            "302 404 404 404 404 404 404 404 404 404 200 404",
     "visit_form_pdf":        "302 404 404 404 404 404 404 404 404 404 200 404",
+    # Conflicts of interest: the reviewer declares (POST) on their own form only; each
+    # reviewer keeps their affiliations (the sample is the fixture reviewer's), the office
+    # keeps anyone's, the department reads them.
+    "visit_declare":         "302 404 404 404 404 404 404 404 404 404 405 404",
+    "reviewer_affiliations": "302 404 404 404 404 404 404 404 404 404 200 200",
+    "affiliation_delete":    "302 404 404 404 404 404 404 404 405 404 405 404",
+    "office_reviewers":      "302 404 404 404 404 404 404 404 200 200 404 404",
+    "office_reviewer":       "302 404 404 404 404 404 404 404 200 200 404 404",
     "visit_attendees":       "302 200 200 200 404 404 404 404 200 200 200 404",
     "visit_attendee_delete": "302 405 405 405 404 404 404 404 405 405 405 404",
     "visit_summary":         "302 200 200 200 404 404 404 404 200 200 404 404",
@@ -300,6 +316,10 @@ def test_permission_matrix(client, people, user_name):
     samples["vid"] = visit.pk
     samples["attendee_id"] = visit.attendees.first().pk
     samples["form_id"] = visit.forms.first().pk
+    samples["uid"] = people.reviewer.pk
+    samples["affiliation_id"] = ReviewerAffiliation.objects.create(
+        reviewer=people.reviewer, kind="institution", institution="國立清華大學"
+    ).pk
     event, registration, material = sample_event(people)
     samples["event_id"] = event.pk
     samples["registration_id"] = registration.pk
