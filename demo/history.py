@@ -1,12 +1,16 @@
 """The demo's past years (102–105): their accepted figures go in the way an office would
 bring them, as a workbook with the sheet 「歷年核定數據」 through the import machinery
-(workbook_import/sheets/historic.py). With 106's accepted filings, 102–106 then reproduce
-fee_bands_102_106.csv, and trends, R9, P1 and P2 have years to look back on."""
+(workbook_import/sheets/historic.py). They are what the years' member lists and ledgers
+(loaded by demo/loader.py before) count, so the pages agree with the reports for every
+year. With 106's accepted filings, 102–106 then reproduce fee_bands_102_106.csv, and
+trends, R9, P1 and P2 have years to look back on."""
 
 import io
 
 from openpyxl import Workbook
 
+from demo.ledger import record_counts
+from demo.members import new_company_count
 from demo.plan import EARLIER_YEARS, build_plan
 from kpi.ledger import catalog
 from kpi.models import FilingVersion
@@ -16,22 +20,23 @@ from workbook_import.sheets.historic import SHEET, column_header
 BASE = ["聯盟代碼", "年度", "期別", "期內年次", "補助款", "產學合作計入比例"]
 
 
-def _values(year, previous) -> dict:
+def _values(code: str, year, previous) -> dict:
+    """What the year's member list and ledger (demo/members.py, demo/ledger.py) count;
+    outcomes and activities of these years are 0, as their ledgers have none."""
     values = dict.fromkeys((item.code for item in catalog.TARGETED), 0)
     values.update(
         {
             "M-COMPANY": year.company_members,
             "M-INDIVIDUAL": year.individual_members,
             "M-OTHER": year.other_members + year.m3_foreign + year.m3_research,
-            # The plan keeps no firms for these years: new members are the growth.
-            "M-NEW": max(0, year.company_members - (previous.company_members if previous else 0)),
+            # Members stay as far as the counts allow: the new ones are the growth (P1).
+            "M-NEW": new_company_count(year, previous),
             "R-FEE": year.membership_fees,
             "R-SERVICE": year.technical_service,
             "R-OTHER": year.other_operating,
-            "R-TRANSFER-N": 1 if year.tech_transfer else 0,
             "R-TRANSFER": year.tech_transfer,
-            "R-COLLAB-N": 1 if year.collaboration else 0,
             "R-COLLAB": year.collaboration,
+            **record_counts(code, year),
         }
     )
     return values
@@ -47,7 +52,7 @@ def workbook(plan=None) -> bytes:
         previous = None
         for year in planned.years:
             if year.roc_year in EARLIER_YEARS:
-                values = _values(year, previous)
+                values = _values(planned.code, year, previous)
                 sheet.append(
                     [planned.code, year.roc_year, year.phase, year.phase_year, year.subsidy, None]
                     + [values[item.code] for item in catalog.TARGETED]

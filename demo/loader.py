@@ -1,14 +1,16 @@
 """The demo data: programme years, the alliances of the demo data plan with their
-alliance-years, the 106 members (so that the 106 member table reproduces members_106.csv),
-and the demo accounts with their roles. Idempotent: a second run changes nothing.
+alliance-years, the members and ledgers of every year 102–106 (so that the 106 member and
+revenue tables reproduce members_106.csv and revenue_106.csv, and every year's lists and
+ledgers give back the figures accepted for it), and the demo accounts with their roles.
+Idempotent: a second run changes nothing.
 
 The plan (demo/plan/) fixes the numbers; this module turns them into rows,
-deterministically (its own fixed seed) — firms with valid 統一編號, firms shared by two
-alliances (M5), M3 cases entered as companies that must not count, individual and other
-members, fees that add up to the plan's membership-fee revenue.
+deterministically (its own fixed seed): demo/members.py the members — firms with valid
+統一編號 that stay from one year to the next, firms shared by two alliances (M5), M3 cases
+entered as companies that must not count, individual and other members, fees that add up
+to the plan's membership-fee revenue —, demo/ledger.py the ledgers.
 """
 
-import datetime as dt
 import random
 
 from django.db import transaction
@@ -29,14 +31,11 @@ from alliances.models import (
 )
 from alliances.reference import ensure_fields
 from demo import events, filings, history, visits
+from demo import ledger as demo_ledger
+from demo import members as demo_members
 from demo.plan import build_plan, read_reference
-from kpi.ledger import rules as kpi_rules
-from kpi.ledger import selectors as kpi_selectors
-from kpi.ledger import services as kpi_services
-from kpi.models import Activity, Outcome, RevenueEntry, RevenueKind
-from members.models import EntityType, Firm, MemberKind, Membership
-from members.services import apply_verdict
-from members.ubn import complete_ubn
+from kpi.models import RevenueEntry
+from members.models import Membership
 
 DEMO_PASSWORD = "alliance-demo"  # noqa: S105 — documented demo login, never in production
 DEMO_ALLIANCE_CODE = "MECH001"
@@ -71,113 +70,6 @@ DEMO_ROLES = [
     ),
     ("pending@example.org", TeamRole.ASSISTANT, RoleStatus.PENDING, [], "新進助理，負責活動報名"),
 ]
-
-FIRM_WORDS = [
-    "精密",
-    "材料",
-    "電機",
-    "生技",
-    "光電",
-    "智能",
-    "環保",
-    "機械",
-    "化學",
-    "資訊",
-    "能源",
-    "醫療",
-    "食品",
-    "紡織",
-    "塑膠",
-    "半導體",
-    "通訊",
-]
-FIRM_PLACES = [
-    "台灣",
-    "新竹",
-    "台中",
-    "台南",
-    "高雄",
-    "桃園",
-    "彰化",
-    "嘉義",
-    "宜蘭",
-    "屏東",
-    "中華",
-    "東亞",
-    "亞太",
-    "全球",
-    "永續",
-    "大同",
-    "長興",
-    "富邦",
-    "聯合",
-    "南山",
-]
-FIRM_KINDS = ["科技", "工業", "實業", "國際", "興業", "精機", "企業", "開發"]
-SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
-GIVEN = ["志明", "淑芬", "家豪", "怡君", "俊傑", "雅婷", "建宏", "佩君", "冠宇", "美玲"]
-FOREIGN = [
-    ("JP", "Kansai Precision Co., Ltd."),
-    ("US", "Pacific Sensors Inc."),
-    ("DE", "Rhein Werkzeug GmbH"),
-    ("KR", "Hanbit Materials Co."),
-    ("SG", "Lion City Analytics Pte."),
-    ("NL", "Delta Water Systems B.V."),
-]
-RESEARCH = [
-    "工業技術研究院",
-    "金屬工業研究發展中心",
-    "紡織產業綜合研究所",
-    "食品工業發展研究所",
-    "資訊工業策進會",
-    "船舶暨海洋產業研發中心",
-    "生物技術開發中心",
-    "精密機械研究發展中心",
-]
-ASSOCIATIONS = [
-    "機械工業同業公會",
-    "塑膠工業同業公會",
-    "電子零組件公會",
-    "中小企業協會",
-    "營建材料協會",
-    "醫療器材公會",
-    "軟體協會",
-    "農產加工協會",
-]
-
-
-class _Names:
-    """Unique, plausible names from a seeded RNG."""
-
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-        self.used: set[str] = set()
-
-    def firm(self) -> str:
-        while True:
-            name = (
-                f"{self.rng.choice(FIRM_PLACES)}{self.rng.choice(FIRM_WORDS)}"
-                f"{self.rng.choice(FIRM_KINDS)}{self.rng.choice(['股份有限公司', '有限公司'])}"
-            )
-            if name not in self.used:
-                self.used.add(name)
-                return name
-
-    def person(self) -> str:
-        return f"{self.rng.choice(SURNAMES)}{self.rng.choice(GIVEN)}"
-
-
-def _split_fee(total: int, n: int, rng: random.Random) -> list[int]:
-    """`total` NT$ (a multiple of 1000) over n members, in whole thousands, summing exactly."""
-    if n == 0:
-        return []
-    units = total // 1000
-    weights = [rng.uniform(0.6, 1.4) for _ in range(n)]
-    raw = [units * w / sum(weights) for w in weights]
-    parts = [int(x) for x in raw]
-    for i in sorted(range(n), key=lambda i: raw[i] - parts[i], reverse=True)[: units - sum(parts)]:
-        parts[i] += 1
-    return [p * 1000 for p in parts]
 
 
 @transaction.atomic
@@ -236,47 +128,85 @@ def _continue_into(year) -> int:
 
 
 def _load_alliances(fields, years) -> int:
+    """Every planned alliance with its years 102–106, each year's members (carried over
+    from the year before, demo/members.py) and ledger (demo/ledger.py), written in bulk.
+    A year that has its members or its ledger already keeps them."""
     plan = build_plan()
     rng = random.Random(2017)  # noqa: S311 — demo data: deterministic, independent of the plan
-    names = _Names(rng)
-    created = 0
-    shared_pool: list[Firm] = []
+    names = demo_members.Names(rng)
+    created, alliance_years = _alliance_years(plan, fields, years, names, rng)
+    maker = demo_members.Members(rng, names)
+    ledgers = demo_ledger.Ledger(rng, maker.firms)
+    with_members = set(Membership.objects.values_list("alliance_year", flat=True).distinct())
+    with_ledger = set(RevenueEntry.objects.values_list("alliance_year", flat=True).distinct())
+    ledgers_to_make = []
     for planned in plan:
-        alliance = (
-            Alliance.objects.filter(code=planned.code).first()
-            or Alliance.objects.filter(
-                institution=planned.institution, name_zh=planned.name_zh
-            ).first()
+        roll, before = None, None  # the year before: its members, or its row to read them from
+        for py in planned.years:
+            ay = alliance_years[planned.code, py.roc_year]
+            if ay.pk in with_members:
+                roll = None
+            else:
+                if roll is None and before is not None:
+                    roll = demo_members.roll_of(before)
+                roll = maker.year(ay, py, roll)
+            if ay.pk not in with_ledger:
+                ledgers_to_make.append((ay, planned.code, py, roll))
+            before = ay
+    created += maker.save()
+    for ay, code, py, members in ledgers_to_make:
+        ledgers.year(
+            ay,
+            code,
+            py,
+            (members or demo_members.roll_of(ay)).memberships,
+            outcomes=py.roc_year == MEMBER_YEAR,
+            extras=py.roc_year == MEMBER_YEAR and code == DEMO_ALLIANCE_CODE,
         )
+    return created + ledgers.save()
+
+
+def _alliance_years(plan, fields, years, names, rng) -> tuple[int, dict]:
+    """The plan's alliances (their profiles filled once) and alliance-years, those missing
+    created; returns how many rows were created and {(code, ROC year): alliance-year}."""
+    created = 0
+    alliances = list(Alliance.objects.all())
+    by_code = {a.code: a for a in alliances}
+    by_name = {(a.institution, a.name_zh): a for a in alliances}
+    existing = {
+        (ay.alliance_id, ay.programme_year_id): ay
+        for ay in AllianceYear.objects.select_related("programme_year")
+    }
+    result, missing = {}, []
+    for planned in plan:
+        alliance = by_code.get(planned.code) or by_name.get((planned.institution, planned.name_zh))
         if alliance is None:
             alliance = Alliance(code=planned.code)
             created += 1
         if alliance.profile_published_at is None:
-            _fill_profile(alliance, planned, fields[planned.field_code], rng)
+            _fill_profile(alliance, planned, fields[planned.field_code], names, rng)
             alliance.save()
         for py in planned.years:
-            ay, new = AllianceYear.objects.get_or_create(
-                alliance=alliance,
-                programme_year=years[py.roc_year],
-                defaults={
-                    "phase": py.phase,
-                    "phase_year": py.phase_year,
-                    "subsidy": py.subsidy,
-                    "collaboration_weight": years[py.roc_year].weight_for_phase(py.phase),
-                },
-            )
-            created += new
-            if py.roc_year == MEMBER_YEAR and not ay.memberships.exists():
-                created += _load_members(ay, py, names, rng, shared_pool)
-            if (
-                py.roc_year == MEMBER_YEAR
-                and not RevenueEntry.objects.filter(alliance_year=ay).exists()
-            ):
-                created += _load_ledger(ay, py, rng, extras=planned.code == DEMO_ALLIANCE_CODE)
-    return created
+            year = years[py.roc_year]
+            ay = existing.get((alliance.pk, year.pk))
+            if ay is None:
+                ay = AllianceYear(
+                    alliance=alliance,
+                    programme_year=year,
+                    phase=py.phase,
+                    phase_year=py.phase_year,
+                    subsidy=py.subsidy,
+                    collaboration_weight=year.weight_for_phase(py.phase),
+                )
+                missing.append(ay)
+            result[planned.code, py.roc_year] = ay
+    AllianceYear.objects.bulk_create(missing)
+    return created + len(missing), result
 
 
-def _fill_profile(alliance: Alliance, planned, field: Field, rng: random.Random) -> None:
+def _fill_profile(
+    alliance: Alliance, planned, field: Field, names: demo_members.Names, rng: random.Random
+) -> None:
     from django.utils import timezone
 
     topic = planned.name_zh.removesuffix("產學小聯盟")
@@ -285,7 +215,7 @@ def _fill_profile(alliance: Alliance, planned, field: Field, rng: random.Random)
     alliance.field = field
     alliance.institution = planned.institution
     alliance.team_type = planned.team_type
-    alliance.technical_manager = _Names(rng).person()
+    alliance.technical_manager = names.person()
     alliance.core_technologies = f"{topic}核心技術：製程開發、檢測驗證與系統整合。"
     alliance.keywords = f"{topic}, {field.name_zh}, 技術服務"
     alliance.services = rng.sample(Service.values, k=rng.randint(3, 5))
@@ -300,273 +230,6 @@ def _fill_profile(alliance: Alliance, planned, field: Field, rng: random.Random)
         "提供會員廠商技術服務、技術移轉與產學合作，協助開發新產品與新技術。"
     )
     alliance.profile_published_at = timezone.now()
-
-
-def _contact(names: _Names, rng: random.Random, n: int) -> dict:
-    return {
-        "contact_name": names.person(),
-        "contact_email": f"member{n}@firm.example.com.tw",
-        "contact_phone": f"0{rng.randint(2, 8)}-{rng.randint(2000, 8999)}-"
-        f"{rng.randint(1000, 9999)}",
-    }
-
-
-def _new_firm(name, *, entity=EntityType.COMPANY, country="TW", rng) -> Firm:
-    ubn = ""
-    if entity != EntityType.FOREIGN_UNREGISTERED:
-        while True:
-            ubn = complete_ubn(f"{rng.randint(1000000, 9999999):07d}")
-            if not Firm.objects.filter(ubn=ubn).exists():
-                break
-    return Firm.objects.create(name=name, ubn=ubn, country=country, entity_type=entity)
-
-
-def _load_members(ay: AllianceYear, py, names: _Names, rng: random.Random, shared_pool) -> int:
-    joined = dt.date(2017, 2, 1)
-    rows: list[Membership] = []
-    fees = _split_fee(py.membership_fees, py.company_members, rng)
-    joining_pool: list[Firm] = []  # shared with later alliances, never with this one
-    for i in range(py.company_members):
-        # About one company in twelve is also a member of another alliance (M5).
-        if shared_pool and rng.random() < 0.08:
-            firm = shared_pool.pop(rng.randrange(len(shared_pool)))
-        else:
-            entity = rng.choices(
-                [EntityType.COMPANY, EntityType.NON_RESEARCH_LEGAL, EntityType.FOREIGN_REGISTERED],
-                weights=[90, 6, 4],
-            )[0]
-            firm = _new_firm(names.firm(), entity=entity, rng=rng)
-            if rng.random() < 0.1:
-                joining_pool.append(firm)
-        rows.append(
-            Membership(
-                alliance_year=ay,
-                firm=firm,
-                entered_kind=MemberKind.COMPANY,
-                joined_on=joined + dt.timedelta(days=rng.randint(0, 200)),
-                annual_fee=fees[i],
-                **_contact(names, rng, len(rows)),
-            )
-        )
-
-    def known_firm(name, entity, country="TW"):
-        found = Firm.objects.filter(name=name, country=country).first()
-        return found or _new_firm(name, entity=entity, country=country, rng=rng)
-
-    def foreign():
-        country, name = rng.choice(FOREIGN)
-        return known_firm(name, EntityType.FOREIGN_UNREGISTERED, country)
-
-    # Firms entered as companies that M3 counts as "other", and other members proper; a
-    # firm drawn twice for one alliance is skipped (a firm joins once a year, M5).
-    for count, pick, entered in [
-        (py.m3_foreign, foreign, MemberKind.COMPANY),
-        (
-            py.m3_research,
-            lambda: known_firm(rng.choice(RESEARCH), EntityType.RESEARCH_LEGAL),
-            MemberKind.COMPANY,
-        ),
-        (
-            py.other_members,
-            lambda: known_firm(rng.choice(ASSOCIATIONS), EntityType.NON_RESEARCH_LEGAL),
-            MemberKind.OTHER,
-        ),
-    ]:
-        for _ in range(count):
-            firm = pick()
-            if any(m.firm_id == firm.pk for m in rows):
-                continue
-            rows.append(
-                Membership(
-                    alliance_year=ay,
-                    firm=firm,
-                    entered_kind=entered,
-                    joined_on=joined,
-                    **_contact(names, rng, len(rows)),
-                )
-            )
-    people_here: set[str] = set()
-    for _ in range(py.individual_members):
-        person = names.person()
-        while person in people_here:  # a person joins an alliance once a year
-            person = names.person()
-        people_here.add(person)
-        rows.append(
-            Membership(
-                alliance_year=ay,
-                person_name=person,
-                entered_kind=MemberKind.INDIVIDUAL,
-                joined_on=joined,
-                **_contact(names, rng, len(rows)),
-            )
-        )
-    shared_pool.extend(joining_pool)
-    for membership in rows:
-        apply_verdict(membership)
-    Membership.objects.bulk_create(rows)
-    return len(rows)
-
-
-def _thousands_split(total: int, parts: int, rng: random.Random) -> list[int]:
-    parts = max(1, min(parts, total // 1000 or 1))
-    return [x for x in _split_fee(total, parts, rng) if x] or ([total] if total else [])
-
-
-def _load_ledger(ay: AllianceYear, py, rng: random.Random, *, extras: bool) -> int:
-    """The 106 ledger: counted records that add up to the plan's revenue (so the year's
-    live totals reproduce revenue_106.csv), and, in the demo alliance, records that must
-    not count."""
-    ctx = kpi_selectors.year_context(ay)
-    start = ay.programme_year.starts_on
-    companies = list(ay.memberships.filter(counted_kind=MemberKind.COMPANY).select_related("firm"))
-
-    def day() -> dt.date:
-        return start + dt.timedelta(days=rng.randint(10, 350))
-
-    entries = [
-        RevenueEntry(
-            alliance_year=ay,
-            kind=RevenueKind.MEMBERSHIP_FEE,
-            membership=m,
-            firm=m.firm,
-            amount=m.annual_fee,
-            date=day(),
-            description="年度會費",
-        )
-        for m in companies
-        if m.annual_fee
-    ]
-    for amount in _thousands_split(py.technical_service, rng.randint(1, 3), rng):
-        entries.append(
-            RevenueEntry(
-                alliance_year=ay,
-                kind=RevenueKind.TECHNICAL_SERVICE,
-                firm=rng.choice(companies).firm,
-                amount=amount,
-                date=day(),
-                description="檢測與技術服務",
-            )
-        )
-    for amount in _thousands_split(py.other_operating, 1, rng):
-        entries.append(
-            RevenueEntry(
-                alliance_year=ay,
-                kind=RevenueKind.OTHER_OPERATING,
-                payer_name="技術講習學員",
-                payer_kind="individual",
-                amount=amount,
-                date=day(),
-                description="講習課程收入",
-            )
-        )
-    for kind, total, label in [
-        (RevenueKind.TECHNOLOGY_TRANSFER, py.tech_transfer, "技術移轉授權"),
-        (RevenueKind.COLLABORATION, py.collaboration, "產學合作計畫"),
-    ]:
-        for amount in _thousands_split(total, rng.randint(1, 3), rng):
-            entries.append(
-                RevenueEntry(
-                    alliance_year=ay,
-                    kind=kind,
-                    firm=rng.choice(companies).firm,
-                    amount=amount,
-                    date=day(),
-                    description=label,
-                )
-            )
-    outcomes = [
-        Outcome(
-            alliance_year=ay,
-            kind=rng.choice(["new_product", "new_technology", "patent_application"]),
-            title="會員新產品開發",
-            firm=rng.choice(companies).firm,
-            date=day(),
-        )
-        for _ in range(rng.randint(1, 3))
-    ]
-    activities = [
-        Activity(alliance_year=ay, kind="promotion", title="聯盟推廣說明會", date=day()),
-        Activity(
-            alliance_year=ay,
-            kind="consulting",
-            title="會員技術諮詢",
-            firm=rng.choice(companies).firm,
-            date=day(),
-        ),
-    ]
-    if extras:
-        outsider = _new_firm("非會員合作廠商股份有限公司", rng=rng)
-        member = companies[0].firm
-        end = ay.programme_year.ends_on
-        entries += [
-            RevenueEntry(
-                alliance_year=ay,
-                kind=RevenueKind.MOST_SUBSIDY,
-                amount=ay.subsidy,
-                date=start,
-                payer_name="科技部",
-                payer_kind="government",
-                description="科技部補助款（R4：不列入收入）",
-            ),
-            RevenueEntry(
-                alliance_year=ay,
-                kind=RevenueKind.DONATED_EQUIPMENT,
-                amount=850_000,
-                firm=member,
-                date=day(),
-                description="廠商捐贈檢測設備（R4）",
-            ),
-            RevenueEntry(
-                alliance_year=ay,
-                kind=RevenueKind.TECHNOLOGY_TRANSFER,
-                amount=600_000,
-                firm=member,
-                date=end + dt.timedelta(days=1),
-                description="次年度簽約之技術移轉（R6）",
-            ),
-            RevenueEntry(
-                alliance_year=ay,
-                kind=RevenueKind.COLLABORATION,
-                amount=1_200_000,
-                firm=outsider,
-                date=day(),
-                description="與非會員之產學合作（R7）",
-            ),
-        ]
-        outcomes.append(
-            Outcome(
-                alliance_year=ay,
-                kind="patent_application",
-                title="學校自有專利",
-                firm=member,
-                applicant="university",
-                date=day(),
-            )
-        )
-        activities.append(
-            Activity(
-                alliance_year=ay,
-                kind="seminar",
-                title="精密加工技術研討會",
-                date=day(),
-                other_attendees=3,
-            )
-        )
-    for record in entries:
-        verdict = kpi_rules.revenue(record, ctx)
-        kpi_services.store_verdict(record, verdict)
-    for record in outcomes:
-        kpi_services.store_verdict(record, kpi_rules.outcome(record, ctx))
-    for record in activities:
-        attendees = [companies[0].firm_id, outsider.pk] if record.kind == "seminar" else []
-        kpi_services.store_verdict(record, kpi_rules.activity(record, ctx, attendees))
-    RevenueEntry.objects.bulk_create(entries)
-    Outcome.objects.bulk_create(outcomes)
-    Activity.objects.bulk_create(activities)
-    for record in activities:
-        if record.kind == "seminar":
-            record.attendee_firms.set([companies[0].firm_id, outsider.pk])
-    return len(entries) + len(outcomes) + len(activities)
 
 
 def _load_accounts() -> int:

@@ -70,14 +70,12 @@ def test_full_registry_export_reimports_with_nothing_changed(demo, db):
     )
     assert totals["unchanged"] == n
 
+    # One contact changed on the members' sheet is one change, nothing new (the sheet alone:
+    # the rest of the workbook re-imports unchanged, as above).
     book = load_workbook(io.BytesIO(data))
     rows = [list(r) for r in book["成員"].iter_rows(values_only=True)]
     rows[5][rows[0].index("聯絡人")] = "改過的聯絡人"
-    sheets = {
-        name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames
-    }
-    sheets["成員"] = rows
-    report = run_workbook(workbook_bytes(sheets), user=None, scope="office", dry_run=True)
+    report = run_workbook(workbook_bytes({"成員": rows}), user=None, scope="office", dry_run=True)
     assert report.totals()["changed"] == 1 and report.totals()["new"] == 0
 
 
@@ -546,3 +544,94 @@ def test_the_demo_has_the_107_events_and_unmet_attendance_duties(demo, db):
             "registration__registered_by__email", flat=True
         )
     ) == {"pi@example.org"}
+
+
+def test_every_demo_years_member_list_and_ledger_give_its_accepted_figures(demo, db):
+    """Issue 27 (3): for every alliance-year of 102–106, its member list (company members
+    as the rules count them) gives its accepted M-COMPANY, and every other accepted figure
+    — members, new company members (P1), revenue with its record counts, outcomes,
+    activities — is what its member list and ledger count: the imported figures of
+    102–105 and 106's accepted second filings alike."""
+    from alliances.models import AllianceYear
+    from kpi.ledger import catalog
+    from kpi.ledger.totals import ledger_totals
+    from members.rules import member_kind
+    from reports import figures
+
+    official = figures.official(102, 106)
+    assert len(official) == AllianceYear.objects.filter(programme_year__roc_year__lte=106).count()
+    assert {f.ay.programme_year.roc_year for f in official} == set(range(102, 107))
+    company = {}
+    for m in Membership.objects.filter(
+        alliance_year__programme_year__roc_year__lte=106
+    ).select_related("firm"):
+        verdict = member_kind(entered_kind=m.entered_kind, firm=m.firm)
+        assert (m.counted_kind, m.rule) == (verdict.counted_kind, verdict.rule), m.pk
+        if verdict.counts:
+            company[m.alliance_year_id] = company.get(m.alliance_year_id, 0) + 1
+    totals = ledger_totals([f.ay for f in official])
+    differ = []
+    for f in official:
+        year = (f.ay.alliance.code, f.ay.programme_year.roc_year)
+        assert company.get(f.ay.pk, 0) == f.values["M-COMPANY"] > 0, year
+        counted = totals[f.ay.pk].counted
+        differ += [
+            (*year, item.code, catalog.value(item, counted), f.values.get(item.code))
+            for item in catalog.ITEMS
+            if catalog.value(item, counted) != f.values.get(item.code)
+        ]
+    assert not differ, differ[:10]
+    # The past years have revenue records of every kind, counted, behind their figures.
+    earlier = RevenueEntry.objects.filter(alliance_year__programme_year__roc_year__lt=106)
+    assert set(earlier.values_list("kind", flat=True)) == {
+        "membership_fee",
+        "technical_service",
+        "other_operating",
+        "technology_transfer",
+        "collaboration",
+    }
+    assert not earlier.filter(counted=False).exists()
+
+
+def test_demo_company_members_carry_over_so_p1_judges_real_lists(demo, db):
+    """A year keeps as many of the alliance's company members of the year before as its
+    count allows (106 too, against the 105 list): the new company members (P1) are the
+    firms not on last year's list, and the accepted M-NEW is that number."""
+    from reports import figures
+
+    firms: dict = {}
+    for alliance_id, roc_year, firm_id in Membership.objects.filter(
+        counted_kind="company", alliance_year__programme_year__roc_year__lte=106
+    ).values_list("alliance_year__alliance", "alliance_year__programme_year__roc_year", "firm"):
+        firms.setdefault((alliance_id, roc_year), set()).add(firm_id)
+    continuing = 0
+    for f in figures.official(102, 106):
+        key = (f.ay.alliance_id, f.ay.programme_year.roc_year)
+        now, before = firms[key], firms.get((key[0], key[1] - 1), set())
+        assert len(now - before) == f.values["M-NEW"], key
+        assert len(now & before) == min(len(now), len(before)), key
+        continuing += bool(before)
+    assert continuing > 100
+    # The demo alliance's 106 list keeps its 105 firms: P1 has a real list to judge.
+    mech = Alliance.objects.get(code="MECH001").pk
+    assert len(firms[mech, 105]) <= len(firms[mech, 106])
+    assert firms[mech, 105] <= firms[mech, 106]
+
+
+def test_demo_records_are_dated_inside_their_programme_years(demo, db):
+    """Every record of every year lies in its programme year (N.02.01–N+1.01.31), but the
+    demo alliance's technology transfer signed after 106, which R6 leaves out."""
+    from alliances.models import ProgrammeYear
+
+    bounds = {y.pk: (y.starts_on, y.ends_on) for y in ProgrammeYear.objects.all()}
+    late = []
+    for model in (RevenueEntry, Outcome, Activity):
+        for pk, year_id, day, rule, counted in model.objects.values_list(
+            "pk", "alliance_year__programme_year", "date", "rule", "counted"
+        ):
+            start, end = bounds[year_id]
+            if not start <= day <= end:
+                late.append((model.__name__, pk, day, rule, counted))
+    assert [(name, rule, counted) for name, _pk, _day, rule, counted in late] == [
+        ("RevenueEntry", "R6", False)
+    ]
