@@ -30,7 +30,7 @@ from alliances.models import (
     TeamRole,
 )
 from alliances.reference import ensure_fields
-from demo import events, filings, history, visits
+from demo import cases, events, filings, history, visits
 from demo import ledger as demo_ledger
 from demo import members as demo_members
 from demo.plan import build_plan, read_reference
@@ -95,12 +95,15 @@ def load() -> int:
         )
         created += new
     created += _load_alliances(fields, years)
+    created += cases.before_filings()
     created += _continue_into(years[107])
     created += _load_accounts()
     created += filings.load()
-    created += history.load(User.objects.filter(email__iexact="office@example.org").first())
+    office = User.objects.filter(email__iexact="office@example.org").first()
+    created += history.load(office)
     created += visits.load()
     created += events.load()
+    created += cases.after_filings(office)
     return created
 
 

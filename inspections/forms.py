@@ -285,7 +285,7 @@ class AffiliationForm(forms.Form):
     name = forms.CharField(
         label=_("Institution, or firm (UBN or name)"),
         max_length=200,
-        help_text=_("For a firm, its unified business number (統一編號) is surest."),
+        help_text=_("For a firm, its unified business number (UBN) is surest."),
     )
     tie = forms.ChoiceField(label=_("Tie"), choices=AffiliationTie.choices)
 

@@ -91,6 +91,13 @@ def scene(people) -> dict:
                     }
                 ),
             )
+    # The checks across alliances of 106, so that their page and the filings show findings.
+    from assurance import runner
+    from assurance.models import CheckRun
+
+    runner.run_year(
+        CheckRun.objects.create(programme_year=ay.programme_year, trigger=CheckRun.Trigger.OFFICE)
+    )
     # A personal API token, so that the profile page lists one (issue 22).
     from accounts.services import api_token_create
 

@@ -4,6 +4,7 @@ public page shows a private field. Each test runs in its own transaction, so wha
 changes the next does not see; the module's data is flushed at its end."""
 
 import csv
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -635,3 +636,65 @@ def test_demo_records_are_dated_inside_their_programme_years(demo, db):
     assert [(name, rule, counted) for name, _pk, _day, rule, counted in late] == [
         ("RevenueEntry", "R6", False)
     ]
+
+
+def test_the_demo_alliances_dossier_of_106(demo, db):
+    """The auditor's dossier of the demo alliance's 106 (issue 28)."""
+    from accounts.models import User
+    from alliances.models import AllianceYear
+    from members.models import Membership
+    from tests.test_dossier import build_dossier, manifest_rows
+
+    ay = AllianceYear.objects.select_related("alliance", "programme_year").get(
+        alliance__code="MECH001", programme_year__roc_year=106
+    )
+    office = User.objects.get(email="office@example.org")
+    archive = build_dossier(ay, office)
+    names = set(archive.namelist())
+    # Every 106 filing accepted; the first went round the loop (v2 accepted) with two
+    # audit records.
+    assert {n for n in names if n.startswith("filings/")} == {
+        "filings/106-expected-v1.pdf",
+        "filings/106-first-v2.pdf",
+        "filings/106-second-v1.pdf",
+    }
+    assert {n for n in names if n.startswith("audit-records/")} == {
+        "audit-records/106-1-001.pdf",
+        "audit-records/106-1-002.pdf",
+    }
+    for row in manifest_rows(archive):
+        data = archive.read(row["path"])
+        assert row["sha256"] == hashlib.sha256(data).hexdigest(), row["path"]
+        if row["path"].endswith(".pdf"):
+            assert data.startswith(b"%PDF"), row["path"]
+    members = load_workbook(io.BytesIO(archive.read("members.xlsx")))["成員"]
+    assert members.max_row - 1 == Membership.objects.filter(alliance_year=ay).count()
+    history = archive.read("routing-history.csv").decode("utf-8-sig")
+    assert "106-1-001" in history and "106-1-002" in history
+
+    pi = User.objects.get(email="pi@example.org")
+    assert set(build_dossier(ay, pi).namelist()) == names  # no visit in 106: the same files
+
+
+def test_the_demo_shows_the_checks_across_alliances(demo, client, db):
+    """The planted cases of the README are found (issue 28): MECH001's contract claimed by
+    MECH002 too (X1), a firm renamed after two alliances submitted it (X2), CIVIL003's
+    members paying no fee (X3) and ELEC001's large record without evidence (X6); the
+    programme sees them at once, the demo PI sees MECH001's own without MECH002."""
+    from assurance.models import CrossFinding
+
+    found = {
+        (check, code)
+        for check, code in CrossFinding.objects.filter(programme_year__roc_year=106).values_list(
+            "check_id", "alliance_year__alliance__code"
+        )
+    }
+    assert {("X1", "MECH001"), ("X1", "MECH002"), ("X3", "CIVIL003"), ("X6", "ELEC001")} <= found
+    assert sum(1 for check, _code in found if check == "X2") == 2
+    client.force_login(User.objects.get(email="viewer@example.org"))  # the department reads it
+    page = client.get("/office/cross-checks/106/").content.decode()
+    assert "MECH002" in page and "CIVIL003" in page and "ELEC001" in page
+    client.force_login(User.objects.get(email="pi@example.org"))
+    mech001 = Alliance.objects.get(code="MECH001")
+    filing = client.get(f"/alliances/{mech001.pk}/filings/106/second/").content.decode()
+    assert "X1" in filing and "MECH002" not in filing

@@ -35,12 +35,12 @@ def _zip(data: bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(data))
 
 
-def _manifest(archive: zipfile.ZipFile) -> list[dict]:
+def manifest_rows(archive: zipfile.ZipFile) -> list[dict]:
     text = archive.read("manifest.csv").decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _build(ay, owner) -> zipfile.ZipFile:
+def build_dossier(ay, owner) -> zipfile.ZipFile:
     with tempfile.TemporaryFile() as out:
         write_dossier(ay, out, owner=owner)
         out.seek(0)
@@ -103,7 +103,7 @@ def test_the_office_makes_the_dossier_in_the_background_and_every_piece_is_in_it
     assert archive.testzip() is None
 
     assert set(archive.namelist()) == _expected_members(people, visit, programme=True)
-    manifest = _manifest(archive)
+    manifest = manifest_rows(archive)
     assert {row["path"] for row in manifest} == set(archive.namelist()) - {"manifest.csv"}
     for row in manifest:
         data = archive.read(row["path"])
@@ -141,18 +141,18 @@ def test_the_pis_dossier_holds_what_the_pi_may_read_and_no_internal_note(officia
     review.filing_note(filing=filing, by=people.office, text="內部備註：再查發票", internal=True)
     review.filing_note(filing=filing, by=people.office, text="給聯盟的說明", internal=False)
 
-    mine = _build(people.alliance_years[106], people.pi)
+    mine = build_dossier(people.alliance_years[106], people.pi)
     assert set(mine.namelist()) == _expected_members(people, visit, programme=False)
     history = mine.read("routing-history.csv").decode("utf-8-sig")
     assert "給聯盟的說明" in history and "內部備註" not in history
 
-    office = _build(people.alliance_years[106], people.office)
+    office = build_dossier(people.alliance_years[106], people.office)
     assert f"site-visits/{visit.pk}-result.pdf" in office.namelist()
     assert "內部備註：再查發票" in office.read("routing-history.csv").decode("utf-8-sig")
 
 
 def test_a_year_with_nothing_yet_still_gives_a_dossier(people):
-    archive = _build(people.alliance_years[105], people.office)
+    archive = build_dossier(people.alliance_years[105], people.office)
     assert set(archive.namelist()) == {
         "members.xlsx",
         "ledger.xlsx",
@@ -168,7 +168,7 @@ def test_an_altered_audit_record_stops_the_dossier(official):
     storage.delete(record.pdf.name)
     storage.save(record.pdf.name, ContentFile(b"%PDF-1.4 forged"))
     with pytest.raises(ValueError, match="altered"):
-        _build(people.alliance_years[106], people.office)
+        build_dossier(people.alliance_years[106], people.office)
 
 
 def test_names_in_the_zip_stay_in_their_folder():
@@ -320,43 +320,3 @@ def test_memory_stays_flat_in_the_number_of_files(people):
 
 
 # --- the demo alliance -------------------------------------------------------------------
-
-
-def test_the_demo_alliances_dossier_of_106(db):
-    """Loaded inside this test's transaction (half a minute or more), rolled back after."""
-    from django.core.management import call_command
-
-    from accounts.models import User
-    from alliances.models import AllianceYear
-    from members.models import Membership
-
-    call_command("load_demo", stdout=io.StringIO())
-    ay = AllianceYear.objects.select_related("alliance", "programme_year").get(
-        alliance__code="MECH001", programme_year__roc_year=106
-    )
-    office = User.objects.get(email="office@example.org")
-    archive = _build(ay, office)
-    names = set(archive.namelist())
-    # Every 106 filing accepted; the first went round the loop (v2 accepted) with two
-    # audit records.
-    assert {n for n in names if n.startswith("filings/")} == {
-        "filings/106-expected-v1.pdf",
-        "filings/106-first-v2.pdf",
-        "filings/106-second-v1.pdf",
-    }
-    assert {n for n in names if n.startswith("audit-records/")} == {
-        "audit-records/106-1-001.pdf",
-        "audit-records/106-1-002.pdf",
-    }
-    for row in _manifest(archive):
-        data = archive.read(row["path"])
-        assert row["sha256"] == hashlib.sha256(data).hexdigest(), row["path"]
-        if row["path"].endswith(".pdf"):
-            assert data.startswith(b"%PDF"), row["path"]
-    members = load_workbook(io.BytesIO(archive.read("members.xlsx")))["成員"]
-    assert members.max_row - 1 == Membership.objects.filter(alliance_year=ay).count()
-    history = archive.read("routing-history.csv").decode("utf-8-sig")
-    assert "106-1-001" in history and "106-1-002" in history
-
-    pi = User.objects.get(email="pi@example.org")
-    assert set(_build(ay, pi).namelist()) == names  # no visit in 106: the same files

@@ -12,9 +12,9 @@ from django.conf import settings
 
 DEFAULTS = {
     "CONTRACT_DAYS": 7,  # X1: signing dates this close are the same contract
-    "FEE_FACTOR": 3,  # X3: an average fee this many times above or below the field's median
-    "FEE_MIN_PEERS": 3,  # X3: alliance-years of the field needed to have a range at all
-    "REVENUE_FACTOR": 3,  # X4: counted revenue this many times last year's, or a fraction
+    "FEE_FENCE": 1.5,  # X3: beyond the field's quartiles (log scale) by this many spreads
+    "FEE_MIN_PEERS": 4,  # X3: paying alliance-years of the field needed to have a range
+    "REVENUE_FACTOR": 5,  # X4: counted revenue this many times last year's, or a fraction
     "MAX_ALLIANCES": 3,  # X5: a firm a company member of more alliances than this in a year
     "EVIDENCE_AMOUNT": 500_000,  # X6: counted records of at least this need evidence
 }

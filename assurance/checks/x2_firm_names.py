@@ -20,7 +20,7 @@ TITLE = gettext_lazy("One UBN under different firm names")
 
 def find(programme_year) -> list[Found]:
     firm_of = Membership.objects.filter(pk=OuterRef("record_id")).values("firm_id")[:1]
-    names = defaultdict(dict)  # firm id → {normalised name: (name as written, where)}
+    names = defaultdict(dict)  # firm id → {normalised name: (name as written, {where})}
     for firm_id, label, code, year in (
         SnapshotRecord.objects.filter(
             source=SnapshotRecord.Source.MEMBERSHIP,
@@ -36,7 +36,7 @@ def find(programme_year) -> list[Found]:
         )
         .distinct()
     ):
-        names[firm_id].setdefault(same_name(label), (label, f"{code} {year}"))
+        names[firm_id].setdefault(same_name(label), (label, set()))[1].add(f"{code} {year}")
     found = []
     members = (
         Membership.objects.filter(alliance_year__programme_year=programme_year)
@@ -47,7 +47,7 @@ def find(programme_year) -> list[Found]:
     )
     for pk, ay_id, firm_id, ubn, name in members:
         seen = dict(names.get(firm_id, {}))
-        seen.setdefault(same_name(name), (name, "now"))
+        seen.setdefault(same_name(name), (name, set()))
         if len(seen) < 2:
             continue
         found.append(
@@ -60,7 +60,7 @@ def find(programme_year) -> list[Found]:
                     "ubn": ubn,
                     "name": name,
                     "names": sorted(written for written, _where in seen.values()),
-                    "where": sorted(where for _written, where in seen.values() if where != "now"),
+                    "where": sorted(set().union(*(where for _written, where in seen.values()))),
                 },
             )
         )

@@ -1,9 +1,13 @@
 """X3: a membership fee per company member far outside its field's range for the year —
-an alliance-year's fees received (R-FEE) ÷ its company members, against the median of
-the field's alliance-years: more than FEE_FACTOR times it, or less than its 1/FEE_FACTOR."""
+an alliance-year's fees received (R-FEE) ÷ its company members, against the field's
+alliance-years. Fees spread over orders of magnitude (the published bands run from under
+NT$5,000 to over NT$100,000), so the range is taken on a log scale: outside the field's
+quartiles by more than FEE_FENCE times their spread (Tukey's fences), or no fee at all
+while the field's others pay."""
 
+import math
 from collections import defaultdict
-from statistics import median
+from statistics import median, quantiles
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +21,15 @@ ID = "X3"
 TITLE = gettext_lazy("A membership fee far outside its field's range")
 
 
+def _fences(fees: list[float], fence: float) -> tuple[float, float]:
+    logs = [math.log(fee) for fee in fees if fee > 0]
+    q1, _q2, q3 = quantiles(logs, n=4)
+    spread = q3 - q1
+    return math.exp(q1 - fence * spread), math.exp(q3 + fence * spread)
+
+
 def find(programme_year) -> list[Found]:
-    factor, peers = threshold("FEE_FACTOR"), threshold("FEE_MIN_PEERS")
+    fence, peers = threshold("FEE_FENCE"), threshold("FEE_MIN_PEERS")
     years = list(
         AllianceYear.objects.filter(programme_year=programme_year).select_related(
             "programme_year", "alliance"
@@ -35,25 +46,27 @@ def find(programme_year) -> list[Found]:
             )
     found = []
     for rows in per_field.values():
-        if len(rows) < peers:
+        paying = [fee for _ay, fee in rows if fee > 0]
+        if len(paying) < peers:
             continue
-        middle = median(fee for _ay, fee in rows)
-        if not middle:
-            continue
+        low, high = _fences(paying, fence)
+        middle = median(paying)
         for ay, fee in rows:
-            if fee > middle * factor or fee * factor < middle:
-                found.append(
-                    Found(
-                        ID,
-                        ay.pk,
-                        params={
-                            "fee": round(fee),
-                            "median": round(middle),
-                            "factor": factor,
-                            "high": fee > middle,
-                        },
-                    )
+            if low <= fee <= high:
+                continue
+            found.append(
+                Found(
+                    ID,
+                    ay.pk,
+                    params={
+                        "fee": round(fee),
+                        "median": round(middle),
+                        "low": round(low),
+                        "high": round(high),
+                        "above": fee > high,
+                    },
                 )
+            )
     return found
 
 
@@ -61,20 +74,29 @@ def sentence(params: dict, full: bool) -> str:
     values = {
         "fee": format_ntd(params["fee"]),
         "median": format_ntd(params["median"]),
-        "factor": params["factor"],
+        "low": format_ntd(params["low"]),
+        "high": format_ntd(params["high"]),
     }
-    if params["high"]:
+    if params["above"]:
         return (
             _(
-                "Membership fees of %(fee)s per company member, more than %(factor)s times "
-                "the field's median of %(median)s this year."
+                "Membership fees of %(fee)s per company member, far above the field's range "
+                "this year (%(low)s–%(high)s; median %(median)s)."
+            )
+            % values
+        )
+    if not params["fee"]:
+        return (
+            _(
+                "No membership fee received from any company member, while the field's "
+                "alliances receive %(median)s per member (median) this year."
             )
             % values
         )
     return (
         _(
-            "Membership fees of %(fee)s per company member, less than 1/%(factor)s of the "
-            "field's median of %(median)s this year."
+            "Membership fees of %(fee)s per company member, far below the field's range "
+            "this year (%(low)s–%(high)s; median %(median)s)."
         )
         % values
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from core.money import half_up_int
@@ -298,4 +298,30 @@ def build_plan(seed: int = LAST_YEAR) -> list[PlannedAlliance]:
                 team_type = rng.choices(TEAM_TYPES, weights=TEAM_TYPE_WEIGHTS)[0]
             code = f"{info.code.upper()}{index + 1:03d}"
             plan.append(_freeze(draft, code, (name_zh, name_en, institution, team_type)))
+    return _plant_unpaid_fees(plan)
+
+
+def _plant_unpaid_fees(plan: list[PlannedAlliance]) -> list[PlannedAlliance]:
+    """A case for the check across alliances X3 (README): the first 106 alliance-year
+    outside the demo field whose members pay least (band 0-5) books its members' fees as
+    other operating revenue instead. Its fee band (0-5) and its field's recurring revenue
+    stay as published; its fee per company member (none) is far outside its field's."""
+    for i, alliance in enumerate(plan):
+        if alliance.field_code == DEMO_FIELD:
+            continue
+        for j, year in enumerate(alliance.years):
+            if (
+                year.roc_year == LAST_YEAR
+                and year.company_members
+                and 0 < year.membership_fees <= 5_000 * year.company_members
+            ):
+                moved = replace(
+                    year,
+                    membership_fees=0,
+                    other_operating=year.other_operating + year.membership_fees,
+                )
+                plan[i] = replace(
+                    alliance, years=(*alliance.years[:j], moved, *alliance.years[j + 1 :])
+                )
+                return plan
     return plan

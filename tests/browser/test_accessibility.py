@@ -39,6 +39,7 @@ PAGES = {
         A + "/filings/106/first/",
         A + "/filings/106/first/check/",
         A + "/filings/106/first/v1/",
+        A + "/dossier/106/",
         "/reports/106/",
         "/reports/fee-bands/?from=102&to=106",
         "/reports/106/self-sufficiency/",
@@ -94,6 +95,9 @@ PAGES = {
         "/office/profiles/",
         "/office/firms/",
         "/office/import/",
+        "/office/cross-checks/106/",
+        A + "/dossier/106/",
+        "/office/reviewers/",
         "/accounts/profile/",
     ],
     "viewer": [
@@ -106,6 +110,7 @@ PAGES = {
     "reviewer": [
         "/dashboard/",
         "/visits/",
+        "/visits/affiliations/",
         "/visits/{open_visit}/",
         "/visits/{open_visit}/form/",
     ],
