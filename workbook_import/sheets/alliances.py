@@ -47,6 +47,10 @@ class AllianceResource(PortalResource):
     def audit_alliance(self, instance):
         return instance
 
+    def load_instances(self, dataset):
+        alliances = Alliance.objects.select_related("field").exclude(code=None)
+        return {(alliance.code,): alliance for alliance in alliances}
+
     def export_queryset(self):
         qs = Alliance.objects.select_related("field").exclude(code=None).order_by("code")
         return qs.filter(pk=self.alliance.pk) if self.alliance else qs
@@ -101,6 +105,10 @@ class AllianceYearResource(PortalResource):
 
     def audit_alliance(self, instance):
         return instance.alliance
+
+    def load_instances(self, dataset):
+        years = AllianceYear.objects.select_related("alliance", "programme_year")
+        return {(ay.alliance, ay.programme_year): ay for ay in years}
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.collaboration_weight is None and instance.programme_year_id and instance.phase:

@@ -21,6 +21,7 @@ from kpi.models import (
     SnapshotItem,
 )
 from workbook_import.engine import AmountWidget, register_sheet
+from workbook_import.resources import chunks
 from workbook_import.sheets.alliances import AllianceYearResource
 
 SHEET = "歷年核定數據"
@@ -46,6 +47,25 @@ def imported_values(alliance_year) -> dict | None:
     return dict(version.items.values_list("code", "counted"))
 
 
+def imported_values_of_all() -> dict:
+    """`imported_values` of every alliance-year that has imported figures: two queries."""
+    last = {}
+    versions = FilingVersion.objects.filter(filing__kind=FilingKind.SECOND, imported=True)
+    for version_id, year_id in versions.order_by("-number").values_list(
+        "pk", "filing__alliance_year_id"
+    ):
+        last.setdefault(year_id, version_id)
+    values = {year_id: {} for year_id in last}
+    year_of = {version_id: year_id for year_id, version_id in last.items()}
+    for part in chunks(year_of):
+        items = SnapshotItem.objects.filter(version__in=part).values_list(
+            "version_id", "code", "counted"
+        )
+        for version_id, code, counted in items:
+            values[year_of[version_id]][code] = counted
+    return values
+
+
 class HistoricFiguresResource(AllianceYearResource):
     """An alliance-year (聯盟代碼, 年度, 期別, 期內年次, 補助款) and its accepted figures, one
     column per catalog item that is not computed from others."""
@@ -53,6 +73,7 @@ class HistoricFiguresResource(AllianceYearResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._items_cache = {}
+        self._imported = None  # alliance-year pk → its imported values, read once per sheet
         for item in catalog.TARGETED:
             self.fields[item.code] = Column(
                 attribute=None,
@@ -67,6 +88,10 @@ class HistoricFiguresResource(AllianceYearResource):
     def export_queryset(self):
         ids = FilingVersion.objects.filter(imported=True).values("filing__alliance_year")
         return super().export_queryset().filter(pk__in=ids)
+
+    def load_instances(self, dataset):
+        self._imported = imported_values_of_all()
+        return super().load_instances(dataset)
 
     def _exported(self, ay):
         if ay.pk not in self._items_cache:
@@ -121,7 +146,10 @@ class HistoricFiguresResource(AllianceYearResource):
             values = self._values(row)
         except ValidationError:
             return False
-        current = imported_values(original)
+        if self._imported is not None:
+            current = self._imported.get(original.pk)
+        else:
+            current = imported_values(original)
         return current is not None and all(current.get(k) == v for k, v in values.items())
 
     def after_save_instance(self, instance, row, **kwargs):

@@ -29,7 +29,7 @@ from workbook_import.engine import (
     TextWidget,
     register_sheet,
 )
-from workbook_import.resources import PortalResource
+from workbook_import.resources import PortalResource, chunks, column_values
 from workbook_import.sheets.members import COL_ALLIANCE, COL_YEAR, AllianceYearWidget
 
 REVENUE_ZH = {
@@ -70,13 +70,24 @@ YES = {"是", "yes", "y", "true", "1", "v", "✓"}
 class FirmByUbnWidget(Widget):
     """A firm on file, by its 統一編號 (empty: none)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on_file = {}  # 統一編號 → firm or None, for the 統一編號 `prime` was given
+
+    def prime(self, ubns) -> None:
+        self.on_file = dict.fromkeys(ubns)
+        for part in chunks(ubns):
+            for firm in Firm.objects.filter(ubn__in=part).select_related("merged_into"):
+                self.on_file[firm.ubn] = firm
+
     def clean(self, value, row=None, **kwargs):
         ubn = normalize_ubn(value)
         if not ubn:
             return None
         if not is_valid_ubn(ubn):
             raise ValueError(_("%(value)s: the check digit is wrong.") % {"value": quote(ubn)})
-        firm = Firm.objects.filter(ubn=ubn).first()
+        on_file = ubn in self.on_file
+        firm = self.on_file[ubn] if on_file else Firm.objects.filter(ubn=ubn).first()
         if firm is None:
             raise ValueError(
                 _(
@@ -125,14 +136,33 @@ class LedgerResource(PortalResource):
         key = self.fields["id"].clean(row)
         return (key,) if key else (object(),)  # rows without 編號 are all new
 
+    def _records(self):
+        qs = self._meta.model.objects.select_related(
+            "alliance_year__alliance", "alliance_year__programme_year", "firm"
+        )
+        if self.alliance is not None:
+            qs = qs.filter(alliance_year__alliance=self.alliance)
+        return qs
+
+    def load_instances(self, dataset):
+        """The records the rows name by 編號, and the firms they name by 統一編號."""
+        firm = self.fields.get("firm")
+        if firm is not None:
+            firm.widget.prime(column_values(dataset, firm.column_name, normalize_ubn))
+        ids = column_values(dataset, "編號", self.fields["id"].widget.clean)
+        found = dict.fromkeys(ids)
+        for part in chunks(ids):
+            found.update((r.pk, r) for r in self._records().filter(pk__in=part))
+        return found
+
     def get_instance(self, instance_loader, row):
         pk = self.fields["id"].clean(row)
         if not pk:
             return None
-        qs = self._meta.model.objects.filter(pk=pk)
-        if self.alliance is not None:
-            qs = qs.filter(alliance_year__alliance=self.alliance)
-        found = qs.first()
+        if self._instances is not None and pk in self._instances:
+            found = self._instances[pk]
+        else:
+            found = self._records().filter(pk=pk).first()
         if found is None:
             raise ValidationError({"id": [_("There is no record %(value)s here.") % {"value": pk}]})
         return found

@@ -1,6 +1,7 @@
 """Sheets 「廠商」 and 「成員」 of the workbook (docs/import-format.md)."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.fields import Field as Column
 from import_export.widgets import Widget
@@ -18,7 +19,7 @@ from workbook_import.engine import (
     TextWidget,
     register_sheet,
 )
-from workbook_import.resources import PortalResource
+from workbook_import.resources import AMBIGUOUS, PortalResource, chunks, column_values
 
 ENTITY_TYPES_ZH = {
     EntityType.COMPANY: "公司行號",
@@ -53,6 +54,40 @@ class UbnWidget(TextWidget):
         return ubn
 
 
+class Loaded(dict):
+    """Records by key, loaded at once; `asked`: the keys looked for (a key asked and not
+    in the dict is known not to exist)."""
+
+    def __init__(self, *args, asked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked = set(asked)
+
+
+def firm_key(ubn, name, country) -> tuple:
+    return (ubn,) if ubn else ("", name, country or "TW")
+
+
+def firms_named(dataset) -> Loaded:
+    """The firms the rows name (by 統一編號, or by name and country without one), two
+    queries per few thousand rows; keyed as `firm_key`."""
+    ubns = column_values(dataset, COL_UBN, _ubn)
+    names = column_values(dataset, COL_FIRM, _text)
+    firms = Loaded(asked={(u,) for u in ubns})
+    for part in chunks(ubns):
+        for firm in Firm.objects.filter(ubn__in=part).select_related("merged_into"):
+            firms[(firm.ubn,)] = firm
+    for part in chunks(names):
+        for firm in Firm.objects.filter(ubn="", name__in=part).select_related("merged_into"):
+            firms["", firm.name, firm.country] = firm
+    if COL_FIRM in (dataset.headers or []):
+        countries = (
+            dataset[COL_COUNTRY] if COL_COUNTRY in dataset.headers else [None] * len(dataset)
+        )
+        for name, country in zip(dataset[COL_FIRM], countries, strict=True):
+            firms.asked.add(("", _text(name), _text(country).upper() or "TW"))
+    return firms
+
+
 # --- 廠商 ----------------------------------------------------------------------------------
 
 
@@ -78,11 +113,17 @@ class FirmResource(PortalResource):
             (ubn,) if ubn else ("", _text(row.get(COL_FIRM)), _text(row.get(COL_COUNTRY)).upper())
         )
 
+    def load_instances(self, dataset):
+        return firms_named(dataset)
+
     def get_instance(self, instance_loader, row):
         key = self.natural_key(row)
+        key = key if key[0] else ("", key[1], key[2] or "TW")
+        if self._instances is not None and key in self._instances.asked:
+            return self._instances.get(key)
         if key[0]:
             return Firm.objects.filter(ubn=key[0]).first()
-        return Firm.objects.filter(ubn="", name=key[1], country=key[2] or "TW").first()
+        return Firm.objects.filter(ubn="", name=key[1], country=key[2]).first()
 
     def before_import_row(self, row, **kwargs):
         if not _text(row.get(COL_COUNTRY)):
@@ -103,7 +144,7 @@ class AllianceYearWidget(Widget):
     def __init__(self, resource, **kwargs):
         super().__init__(**kwargs)
         self.resource = resource
-        self.found = {}  # (code, year) → alliance-year: one query per pair in a sheet
+        self.found = None  # (code, ROC year) → alliance-year: one query per sheet
 
     def clean(self, value, row=None, **kwargs):
         code = _text(value)
@@ -116,18 +157,12 @@ class AllianceYearWidget(Widget):
                 _("“%(value)s” is not your alliance's code (%(code)s).")
                 % {"value": quote(code), "code": scope.code}
             )
-        if (code, year) not in self.found:
-            self.found[code, year] = (
-                AllianceYear.objects.select_related("alliance", "programme_year")
-                .filter(
-                    alliance__code=code,
-                    programme_year__roc_year=int(year)
-                    if year.isascii() and year.isdecimal()
-                    else -1,
-                )
-                .first()
-            )
-        found = self.found[code, year]
+        if self.found is None:
+            years = AllianceYear.objects.select_related("alliance", "programme_year")
+            if scope is not None:
+                years = years.filter(alliance=scope)
+            self.found = {(ay.alliance.code, ay.programme_year.roc_year): ay for ay in years}
+        found = self.found.get((code, int(year) if year.isascii() and year.isdecimal() else -1))
         if found is None:
             raise ValueError(
                 _("There is no alliance-year %(code)s / %(year)s; the office opens alliance-years.")
@@ -148,6 +183,10 @@ class FirmRefWidget(Widget):
         # Firms looked up or added during one sheet: each row's firm is asked for several
         # times (duplicate check, instance lookup, the field itself).
         self.known = {}
+        self.on_file = Loaded()  # the firms the sheet's rows name, loaded at once
+
+    def prime(self, dataset) -> None:
+        self.on_file = firms_named(dataset)
 
     def clean(self, value, row=None, **kwargs):
         row = row or {}
@@ -168,7 +207,10 @@ class FirmRefWidget(Widget):
         return firm
 
     def _find(self, ubn, name, country, row):
-        if ubn:
+        key = firm_key(ubn, name, country)
+        if (ubn or name) and key in self.on_file.asked:
+            firm = self.on_file.get(key)
+        elif ubn:
             firm = Firm.objects.filter(ubn=ubn).select_related("merged_into").first()
         elif name:
             firm = (
@@ -204,7 +246,8 @@ class FirmRefWidget(Widget):
             firm.full_clean(validate_constraints=False)
         except ValidationError as error:
             raise ValueError("; ".join(error.messages)) from None
-        firm.save()
+        with transaction.atomic():  # a database error undoes this row only
+            firm.save()
         return firm
 
     def render(self, value, obj=None, **kwargs):
@@ -263,6 +306,27 @@ class MembershipResource(PortalResource):
 
     def audit_alliance(self, instance):
         return instance.alliance_year.alliance
+
+    def load_instances(self, dataset):
+        """The memberships of the alliance-years the rows name, with what the sheet shows;
+        the firms the rows name go to the firm column at the same time."""
+        self.fields["firm"].widget.prime(dataset)
+        widget = self.fields["alliance_year"].widget
+        years = set()
+        for row in dataset.dict:
+            try:
+                years.add(widget.clean(row.get(COL_ALLIANCE), row=row).pk)
+            except ValueError:
+                continue
+        found = {}
+        for part in chunks(years):
+            memberships = Membership.objects.filter(alliance_year__in=part).select_related(
+                "alliance_year__alliance", "alliance_year__programme_year", "firm"
+            )
+            for m in memberships:
+                key = (m.alliance_year, m.firm, m.person_name)
+                found[key] = AMBIGUOUS if key in found else m
+        return found
 
     def dehydrate_year(self, membership):
         return membership.alliance_year.programme_year.roc_year
